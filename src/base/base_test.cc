@@ -1,0 +1,131 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "base/clock.h"
+#include "base/error_code.h"
+#include "base/json_escape.h"
+#include "base/logger.h"
+#include "base/random.h"
+#include "base/result.h"
+#include "base/status.h"
+
+namespace plinth::base {
+namespace {
+
+TEST(StatusTest, OkAndErrorCarryCodeAndMessage) {
+  EXPECT_TRUE(Status().ok());
+  Status s(ErrorCode::kInvalidSession, "access token expired");
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.ToString(), "InvalidSession: access token expired");
+  EXPECT_EQ(s.WithContext("refresh").message(), "refresh: access token expired");
+  EXPECT_EQ(s.WithContext("refresh").code(), ErrorCode::kInvalidSession);
+}
+
+Result<int> Half(int x) {
+  if (x % 2) return Status(ErrorCode::kBadValue, "odd");
+  return x / 2;
+}
+
+Result<int> Quarter(int x) {
+  PLINTH_ASSIGN_OR_RETURN(int h, Half(x));
+  PLINTH_ASSIGN_OR_RETURN(int q, Half(h));
+  return q;
+}
+
+TEST(ResultTest, AssignOrReturnPropagatesFirstError) {
+  EXPECT_EQ(*Quarter(8), 2);
+  Result<int> r = Quarter(6);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kBadValue);
+}
+
+TEST(ErrorCodeTest, TableHasUniqueNumbersAndKnownMappings) {
+  std::size_t n = 0;
+  const ErrorCodeInfo* rows = AllErrorCodes(&n);
+  std::set<int> numbers;
+  for (std::size_t i = 0; i < n; ++i) {
+    EXPECT_TRUE(numbers.insert(static_cast<int>(rows[i].code)).second) << rows[i].symbol;
+    EXPECT_GE(rows[i].http_status, 200);
+    EXPECT_LT(rows[i].http_status, 600);
+  }
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kInvalidSession), "InvalidSession");
+  EXPECT_EQ(HttpStatusOf(ErrorCode::kInvalidSession), 401);
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kApiKeyNotFound), "APIKeyNotFound");
+  EXPECT_EQ(HttpStatusOf(ErrorCode::kAppNotFound), 404);
+  EXPECT_EQ(HttpStatusOf(ErrorCode::kBodyTooLarge), 413);
+  EXPECT_EQ(HttpStatusOf(ErrorCode::kHeaderTooLarge), 431);
+  EXPECT_EQ(HttpStatusOf(ErrorCode::kNoMatchingRuleFound), 403);
+  EXPECT_EQ(ErrorCodeSymbol(ErrorCode::kUserDisabled), "UserDisabled");
+}
+
+// docs/error-codes.md is the human copy of error_codes.inc; keep them in step.
+TEST(ErrorCodeTest, DocumentedTableMatchesCode) {
+  std::ifstream in(std::string(PLINTH_SOURCE_DIR) + "/docs/error-codes.md");
+  ASSERT_TRUE(in) << "docs/error-codes.md is missing";
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
+  std::size_t n = 0;
+  const ErrorCodeInfo* rows = AllErrorCodes(&n);
+  for (std::size_t i = 1; i < n; ++i) {
+    std::ostringstream row;
+    row << "| " << static_cast<int>(rows[i].code) << " | " << rows[i].symbol << " | `"
+        << rows[i].app_code << "` | " << rows[i].http_status << " |";
+    EXPECT_NE(text.find(row.str()), std::string::npos) << "missing row: " << row.str();
+  }
+}
+
+TEST(ClockTest, FakeClockMovesOnlyWhenAdvanced) {
+  FakeClock clock;
+  auto t0 = clock.Now();
+  auto s0 = clock.SteadyNow();
+  EXPECT_EQ(clock.Now(), t0);
+  clock.Advance(std::chrono::seconds(30));
+  EXPECT_EQ(clock.Now() - t0, std::chrono::seconds(30));
+  EXPECT_EQ(clock.SteadyNow() - s0, std::chrono::seconds(30));
+  EXPECT_EQ(clock.NowMillis(), 1'700'000'030'000);
+}
+
+TEST(RandomTest, SeededIsRepeatableAndSystemIsNot) {
+  SeededRandom a(42), b(42);
+  EXPECT_EQ(a.Hex(16), b.Hex(16));
+  EXPECT_EQ(SystemRandom::Default()->Hex(16).size(), 32u);
+  EXPECT_NE(SystemRandom::Default()->Hex(16), SystemRandom::Default()->Hex(16));
+  for (int i = 0; i < 1000; ++i) EXPECT_LT(a.Uniform(7), 7u);
+}
+
+TEST(JsonEscapeTest, EscapesControlQuotesAndInvalidUtf8) {
+  EXPECT_EQ(JsonString("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+  EXPECT_EQ(JsonString(std::string("\x01", 1)), "\"\\u0001\"");
+  EXPECT_EQ(JsonString("h\xC3\xA9"), "\"h\xC3\xA9\"");
+  EXPECT_EQ(JsonString("bad\xFF"), "\"bad\xEF\xBF\xBD\"");
+  EXPECT_EQ(JsonString("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
+}
+
+TEST(LoggerTest, WritesOneJsonObjectPerLineAndFiltersLevels) {
+  FakeClock clock;
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  JsonLinesLogger logger(LogLevel::kInfo, f, &clock);
+  logger.Debug("hidden");
+  logger.Info("request", {{"route", "location"}, {"status", 200}, {"ok", true}});
+  std::rewind(f);
+  char buf[512] = {};
+  ASSERT_NE(std::fgets(buf, sizeof buf, f), nullptr);
+  EXPECT_STREQ(
+      buf,
+      "{\"ts\":1700000000000,\"level\":\"info\",\"msg\":\"request\",\"route\":\"location\","
+      "\"status\":200,\"ok\":true}\n");
+  EXPECT_EQ(std::fgets(buf, sizeof buf, f), nullptr);
+  std::fclose(f);
+  LogLevel level;
+  EXPECT_TRUE(ParseLogLevel("warn", &level));
+  EXPECT_EQ(level, LogLevel::kWarn);
+  EXPECT_FALSE(ParseLogLevel("loud", &level));
+}
+
+}  // namespace
+}  // namespace plinth::base
