@@ -1,0 +1,32 @@
+// plinth: the command-line entry point. Dispatches to one command per file.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace plinth::cli;
+  CLI::App app{"Plinth: a self-hosted backend that speaks the App Services client API", "plinth"};
+  app.require_subcommand(1);
+  app.failure_message([](const CLI::App*, const CLI::Error& e) { return std::string(e.what()); });
+
+  std::vector<Command> commands = {AddServeCommand(&app), AddCheckCommand(&app),
+                                   AddVersionCommand(&app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line, and the usage exit code, whatever the parse problem was.
+    std::string where = "plinth";
+    for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
+    std::fprintf(stderr, "plinth: %s (see `%s --help`)\n", e.what(), where.c_str());
+    return kExitUsage;
+  }
+  for (const Command& c : commands) {
+    if (c.sub->parsed()) return c.run();
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+
+#include "http/app_lookup.h"
+#include "http/health.h"
+#include "http/metrics.h"
+#include "http/router.h"
+
+namespace plinth::http {
+
+// The prefixes of client-api §1.1.
+inline constexpr std::string_view kClientApiPrefix = "/api/client/v2.0";       // "P"
+inline constexpr std::string_view kAppScopedPrefix = "/api/client/v2.0/app/";  // "A" without id
+
+// ClientServices is everything the client API's handlers are built with.
+// Pointers are not owned; each must outlive every handler built from it.
+struct ClientServices {
+  // Served apps. Required.
+  const AppLookup* apps = nullptr;
+  // Rendered by GET /metrics. Optional: without it /metrics is not served.
+  const Metrics* metrics = nullptr;
+  // Reported by GET /readyz. Optional: without it /readyz reports ready.
+  const Readiness* readiness = nullptr;
+  // `--public-url`: the base URL clients are told to use (location
+  // endpoint). Default: empty, meaning "http://" + the request's Host header.
+  std::string public_url;
+};
+
+// Adds the client API's routes to `router`: the route table, one line per
+// endpoint. REQUIRES: services.apps != nullptr.
+void AddClientRoutes(const ClientServices& services, Router* router);
+
+}  // namespace plinth::http

@@ -1,0 +1,135 @@
+#include "server/server.h"
+
+#include <map>
+
+#include "config/app_loader.h"
+#include "http/app_lookup.h"
+#include "http/client_api.h"
+#include "http/health.h"
+#include "http/metrics.h"
+#include "http/server.h"
+#include "server/data_dir.h"
+#include "server/startup_checks.h"
+
+namespace plinth::server {
+
+struct Server::Parts {
+  ServeOptions options;
+  base::Logger* logger = nullptr;
+  std::vector<std::shared_ptr<const config::AppConfig>> apps;
+  std::unique_ptr<DataDir> data_dir;
+  std::unique_ptr<http::StaticAppLookup> app_lookup;
+  http::Metrics metrics;
+  http::Readiness readiness;
+  std::unique_ptr<http::ClientApi> client_api;
+  std::unique_ptr<http::Server> http_server;
+};
+
+namespace {
+
+http::AppInfo ToAppInfo(const config::AppConfig& app) {
+  http::AppInfo info;
+  info.app_id = app.root.app_id;
+  info.deployment_model = app.root.deployment_model;
+  info.location = app.root.location;
+  info.allowed_request_origins = app.root.allowed_request_origins;
+  return info;
+}
+
+http::ServerOptions ToHttpOptions(const ServeOptions& o) {
+  http::ServerOptions h;
+  h.host = o.listen_host;
+  h.port = o.listen_port;
+  h.io_threads = o.io_threads;
+  h.max_body_bytes = o.max_body_bytes;
+  h.max_header_bytes = o.max_header_bytes;
+  h.read_timeout = o.read_timeout;
+  h.idle_timeout = o.idle_timeout;
+  h.drain_timeout = o.drain_timeout;
+  return h;
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<Server>> Server::Build(const ServeOptions& options,
+                                                    base::Logger* logger) {
+  auto parts = std::make_unique<Parts>();
+  parts->options = options;
+  parts->logger = logger;
+
+  // Every app directory is loaded before giving up, so one run reports the
+  // mistakes of all of them.
+  std::vector<std::string> problems;
+  for (const auto& dir : options.app_dirs) {
+    config::LoadResult loaded = config::LoadAppCollectingErrors(dir, logger);
+    if (!loaded.ok()) {
+      for (const auto& e : loaded.errors) problems.push_back(dir.string() + "/" + e.ToString());
+      continue;
+    }
+    parts->apps.push_back(std::make_shared<const config::AppConfig>(std::move(*loaded.app)));
+  }
+  for (const std::string& p : CheckApps(parts->apps)) problems.push_back(p);
+  if (!problems.empty()) {
+    std::string message = "invalid app configuration (" + std::to_string(problems.size()) +
+                          (problems.size() == 1 ? " error):" : " errors):");
+    for (const auto& p : problems) message += "\n" + p;
+    return base::Status(base::ErrorCode::kInvalidConfig, message);
+  }
+
+  PLINTH_ASSIGN_OR_RETURN(parts->data_dir, DataDir::Open(options.data_dir));
+
+  std::vector<http::AppInfo> infos;
+  for (const auto& app : parts->apps) infos.push_back(ToAppInfo(*app));
+  parts->app_lookup = std::make_unique<http::StaticAppLookup>(std::move(infos));
+
+  http::ClientServices services;
+  services.apps = parts->app_lookup.get();
+  services.metrics = &parts->metrics;
+  services.readiness = &parts->readiness;
+  services.public_url = options.public_url;
+  parts->client_api = std::make_unique<http::ClientApi>(std::move(services));
+
+  const http::ClientApi* api = parts->client_api.get();
+  http::ServerHooks hooks;
+  hooks.metrics = &parts->metrics;
+  hooks.readiness = &parts->readiness;
+  parts->http_server = std::make_unique<http::Server>(
+      ToHttpOptions(options), [api](http::Request& req) { return api->Handle(req); }, logger,
+      hooks);
+  return std::unique_ptr<Server>(new Server(std::move(parts)));
+}
+
+Server::Server(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Server::~Server() {
+  if (parts_->http_server) {
+    parts_->http_server->Stop();
+    parts_->http_server->Wait();
+  }
+}
+
+base::Status Server::Start() {
+  PLINTH_RETURN_IF_ERROR(parts_->http_server->Start());
+  std::string listen = parts_->options.listen_host + ":" + std::to_string(port());
+  std::string app_ids;
+  for (const auto& app : parts_->apps) {
+    if (!app_ids.empty()) app_ids += ",";
+    app_ids += app->root.app_id;
+  }
+  parts_->logger->Info(
+      "listening",
+      {{"listen", listen}, {"apps", app_ids}, {"data", parts_->data_dir->path().string()}});
+  return base::Status::Ok();
+}
+
+void Server::Stop() { parts_->http_server->Stop(); }
+
+void Server::Wait() { parts_->http_server->Wait(); }
+
+std::uint16_t Server::port() const { return parts_->http_server->port(); }
+
+const std::vector<std::shared_ptr<const config::AppConfig>>& Server::apps() const {
+  return parts_->apps;
+}
+
+}  // namespace plinth::server

@@ -1,0 +1,133 @@
+#include "server/server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "server/data_dir.h"
+#include "server/startup_checks.h"
+
+namespace plinth::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kQuickstart = fs::path(PLINTH_SOURCE_DIR) / "examples" / "quickstart";
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "plinth-server-test-XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// Sends one HTTP/1.1 request and returns the whole response (server closes).
+std::string Fetch(std::uint16_t port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "";
+  }
+  ::send(fd, request.data(), request.size(), 0);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+ServeOptions Options(const fs::path& data) {
+  ServeOptions o;
+  o.app_dirs = {kQuickstart};
+  o.data_dir = data;
+  o.listen_port = 0;
+  o.io_threads = 1;
+  return o;
+}
+
+TEST(ServerTest, ServesQuickstartLocationAndStops) {
+  TempDir tmp;
+  base::CapturingLogger log;
+  auto server = Server::Build(Options(tmp.path() / "data"), &log);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  ASSERT_TRUE((*server)->Start().ok());
+  ASSERT_NE((*server)->port(), 0);
+  EXPECT_TRUE(log.Contains("\"msg\":\"listening\""));
+
+  std::string resp = Fetch((*server)->port(),
+                           "GET /api/client/v2.0/app/quickstart-abcde/location HTTP/1.1\r\n"
+                           "Host: example.test:8080\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(resp.find("HTTP/1.1 200"), std::string::npos) << resp;
+  EXPECT_NE(resp.find("\"hostname\":\"http://example.test:8080\""), std::string::npos) << resp;
+  EXPECT_NE(resp.find("\"ws_hostname\":\"ws://example.test:8080\""), std::string::npos) << resp;
+
+  resp = Fetch((*server)->port(),
+               "GET /api/client/v2.0/app/nope/location HTTP/1.1\r\nHost: x\r\n"
+               "Connection: close\r\n\r\n");
+  EXPECT_NE(resp.find("HTTP/1.1 404"), std::string::npos) << resp;
+  EXPECT_NE(resp.find("\"error_code\":\"AppNotFound\""), std::string::npos) << resp;
+
+  (*server)->Stop();
+  (*server)->Wait();
+  EXPECT_TRUE(fs::exists(tmp.path() / "data" / "LOCK"));
+}
+
+TEST(ServerTest, DataDirectoryIsExclusive) {
+  TempDir tmp;
+  auto first = DataDir::Open(tmp.path() / "d");
+  ASSERT_TRUE(first.ok());
+  auto second = DataDir::Open(tmp.path() / "d");
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("in use by another plinth process"), std::string::npos);
+  first->reset();
+  EXPECT_TRUE(DataDir::Open(tmp.path() / "d").ok());
+}
+
+TEST(ServerTest, DuplicateAppIdsAreRejected) {
+  TempDir tmp;
+  ServeOptions o = Options(tmp.path() / "data");
+  o.app_dirs = {kQuickstart, kQuickstart};
+  auto server = Server::Build(o, base::NullLogger());
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), base::ErrorCode::kInvalidConfig);
+  EXPECT_NE(server.status().message().find("\"quickstart-abcde\" is also the app id"),
+            std::string::npos)
+      << server.status().message();
+}
+
+TEST(ServerTest, InvalidAppDirectoryListsEveryProblem) {
+  TempDir tmp;
+  fs::create_directories(tmp.path() / "app" / "auth");
+  std::ofstream(tmp.path() / "app" / "root_config.json")
+      << R"({"app_id":"x-abcde","name":"9bad","environment":"nowhere"})";
+  std::ofstream(tmp.path() / "app" / "auth" / "providers.json") << "{not json";
+  ServeOptions o = Options(tmp.path() / "data");
+  o.app_dirs = {tmp.path() / "app"};
+  auto server = Server::Build(o, base::NullLogger());
+  ASSERT_FALSE(server.ok());
+  const std::string& m = server.status().message();
+  EXPECT_NE(m.find("root_config.json: name"), std::string::npos) << m;
+  EXPECT_NE(m.find("root_config.json: environment"), std::string::npos) << m;
+  EXPECT_NE(m.find("auth/providers.json"), std::string::npos) << m;
+  // Nothing was created for an app that failed to load.
+  EXPECT_FALSE(fs::exists(tmp.path() / "data"));
+}
+
+}  // namespace
+}  // namespace plinth::server
