@@ -85,7 +85,7 @@ std::optional<std::string> FormatIsoDate(std::int64_t millis) {
   CivilFromDays(days, &year, &month, &day);
   const int ms = static_cast<int>(rem % 1000);
   const int secs = static_cast<int>(rem / 1000);
-  char buf[32];
+  char buf[64];  // roomy: GCC cannot prove the fields stay 2 digits
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", static_cast<int>(year),
                 month, day, secs / 3600, secs / 60 % 60, secs % 60, ms);
   return std::string(buf);
@@ -93,7 +93,7 @@ std::optional<std::string> FormatIsoDate(std::int64_t millis) {
 
 base::Result<std::int64_t> ParseIsoDate(std::string_view text) {
   std::size_t pos = 0;
-  int year, month, day, hour, minute, second = 0, millis = 0;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0;
   if (!ReadDigits(text, &pos, 4, &year) || !Expect(text, &pos, '-') ||
       !ReadDigits(text, &pos, 2, &month) || !Expect(text, &pos, '-') ||
       !ReadDigits(text, &pos, 2, &day)) {
@@ -127,7 +127,7 @@ base::Result<std::int64_t> ParseIsoDate(std::string_view text) {
   } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
     const int sign = text[pos] == '-' ? -1 : 1;
     ++pos;
-    int oh, om = 0;
+    int oh = 0, om = 0;
     if (!ReadDigits(text, &pos, 2, &oh)) return DateError(text, "bad time zone offset");
     if (pos < text.size()) {
       Expect(text, &pos, ':');

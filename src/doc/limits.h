@@ -16,7 +16,8 @@ namespace plinth::doc {
 // depth 1, {"a":{"b":1}} has depth 2. A document is accepted when its depth is
 // at most max_depth (MongoDB's rule: 100 levels including the top document).
 struct Limits {
-  // Nesting levels of documents and arrays; MongoDB allows 100.
+  // Nesting levels of documents and arrays; MongoDB allows 100. Keep it
+  // within a few thousand: the BSON codec recurses once per level.
   std::size_t max_depth = 100;
   // Encoded BSON size of one document; MongoDB's 16 MiB.
   std::size_t max_bson_bytes = 16 * 1024 * 1024;

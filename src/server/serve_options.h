@@ -23,7 +23,7 @@ struct ServeOptions {
   // means "the Host header of the request" (DECISIONS 6).
   std::string public_url;
 
-  // HTTP limits; the defaults are documented in docs/limits.md.
+  // HTTP limits; the defaults are documented in docs/http.md.
   int io_threads = 2;
   std::size_t max_body_bytes = 18 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
