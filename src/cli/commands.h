@@ -17,6 +17,7 @@ struct Command {
 Command AddServeCommand(CLI::App* root);
 Command AddCheckCommand(CLI::App* root);
 Command AddVersionCommand(CLI::App* root);
+Command AddSecretsCommand(CLI::App* root);
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;

@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   app.failure_message([](const CLI::App*, const CLI::Error& e) { return std::string(e.what()); });
 
   std::vector<Command> commands = {AddServeCommand(&app), AddCheckCommand(&app),
-                                   AddVersionCommand(&app)};
+                                   AddSecretsCommand(&app), AddVersionCommand(&app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -3,6 +3,8 @@
 #include <map>
 
 #include "config/app_loader.h"
+#include "config/app_validator.h"
+#include "config/secrets.h"
 #include "http/app_lookup.h"
 #include "http/client_api.h"
 #include "http/health.h"
@@ -18,6 +20,7 @@ struct Server::Parts {
   base::Logger* logger = nullptr;
   std::vector<std::shared_ptr<const config::AppConfig>> apps;
   std::unique_ptr<DataDir> data_dir;
+  config::Secrets secrets;
   std::unique_ptr<http::StaticAppLookup> app_lookup;
   http::Metrics metrics;
   http::Readiness readiness;
@@ -49,6 +52,13 @@ http::ServerOptions ToHttpOptions(const ServeOptions& o) {
   return h;
 }
 
+base::Status ConfigProblems(const std::vector<std::string>& problems) {
+  std::string message = "invalid app configuration (" + std::to_string(problems.size()) +
+                        (problems.size() == 1 ? " error):" : " errors):");
+  for (const auto& p : problems) message += "\n" + p;
+  return base::Status(base::ErrorCode::kInvalidConfig, message);
+}
+
 }  // namespace
 
 base::Result<std::unique_ptr<Server>> Server::Build(const ServeOptions& options,
@@ -69,14 +79,19 @@ base::Result<std::unique_ptr<Server>> Server::Build(const ServeOptions& options,
     parts->apps.push_back(std::make_shared<const config::AppConfig>(std::move(*loaded.app)));
   }
   for (const std::string& p : CheckApps(parts->apps)) problems.push_back(p);
-  if (!problems.empty()) {
-    std::string message = "invalid app configuration (" + std::to_string(problems.size()) +
-                          (problems.size() == 1 ? " error):" : " errors):");
-    for (const auto& p : problems) message += "\n" + p;
-    return base::Status(base::ErrorCode::kInvalidConfig, message);
-  }
+  if (!problems.empty()) return ConfigProblems(problems);
 
   PLINTH_ASSIGN_OR_RETURN(parts->data_dir, DataDir::Open(options.data_dir));
+
+  // Secrets live in the data directory (DECISIONS 16), so references to them
+  // can only be checked now. The messages name secrets, never their values.
+  PLINTH_ASSIGN_OR_RETURN(parts->secrets, config::Secrets::Load(parts->data_dir->path()));
+  for (const auto& app : parts->apps) {
+    for (const auto& e : config::CheckSecretReferences(*app, parts->secrets)) {
+      problems.push_back(app->dir.string() + "/" + e.ToString());
+    }
+  }
+  if (!problems.empty()) return ConfigProblems(problems);
 
   std::vector<http::AppInfo> infos;
   for (const auto& app : parts->apps) infos.push_back(ToAppInfo(*app));

@@ -129,5 +129,40 @@ TEST(ServerTest, InvalidAppDirectoryListsEveryProblem) {
   EXPECT_FALSE(fs::exists(tmp.path() / "data"));
 }
 
+// A value backed by a secret can only be checked once the data directory (and
+// its secrets.json) is known, so the server checks it at start.
+TEST(ServerTest, SecretReferencesAreCheckedAgainstTheDataDirectory) {
+  TempDir tmp;
+  const fs::path app = tmp.path() / "app";
+  fs::copy(kQuickstart, app, fs::copy_options::recursive);
+  std::ofstream(app / "values" / "apiKey.json")
+      << R"({"name":"apiKey","from_secret":true,"value":"thirdPartyKey"})";
+  ServeOptions o = Options(tmp.path() / "data");
+  o.app_dirs = {app};
+
+  {
+    auto missing = Server::Build(o, base::NullLogger());
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.status().code(), base::ErrorCode::kInvalidConfig);
+    EXPECT_NE(missing.status().message().find("thirdPartyKey"), std::string::npos)
+        << missing.status().message();
+  }
+
+  const fs::path secrets = tmp.path() / "data" / "secrets.json";
+  std::ofstream(secrets) << R"({"thirdPartyKey":"s3cr3t-value"})";
+  fs::permissions(secrets, fs::perms::owner_read | fs::perms::owner_write);
+  auto ok = Server::Build(o, base::NullLogger());
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+
+  // A secrets file others can read is refused, and the value never appears.
+  ok->reset();
+  fs::permissions(secrets, fs::perms::others_read, fs::perm_options::add);
+  auto exposed = Server::Build(o, base::NullLogger());
+  ASSERT_FALSE(exposed.ok());
+  EXPECT_NE(exposed.status().message().find("chmod 600"), std::string::npos)
+      << exposed.status().message();
+  EXPECT_EQ(exposed.status().message().find("s3cr3t-value"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace plinth::server

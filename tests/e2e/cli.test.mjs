@@ -112,3 +112,24 @@ test("a second server on the same data directory is refused", async (t) => {
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /in use by another plinth process/);
 });
+
+test("secrets set, list and delete keep values out of output and the file owner-only", async (t) => {
+  const dir = await tempDir(t);
+  const data = join(dir, "data");
+  const set = spawnSync(PLINTH_BIN, ["secrets", "set", "--data", data, "jwtKey"],
+    { input: "super-secret-value-123\n", encoding: "utf8" });
+  assert.equal(set.status, 0, set.stderr);
+  const { statSync, readFileSync } = await import("node:fs");
+  assert.equal(statSync(join(data, "secrets.json")).mode & 0o077, 0);
+  assert.deepEqual(JSON.parse(readFileSync(join(data, "secrets.json"), "utf8")),
+    { jwtKey: "super-secret-value-123" });
+
+  const list = plinth(["secrets", "list", "--data", data]);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /jwtKey \(file\)/);
+  assert.doesNotMatch(list.stdout + list.stderr, /super-secret-value/);
+
+  assert.equal(plinth(["secrets", "delete", "--data", data, "nope"]).code, 1);
+  assert.equal(plinth(["secrets", "delete", "--data", data, "jwtKey"]).code, 0);
+  assert.deepEqual(JSON.parse(readFileSync(join(data, "secrets.json"), "utf8")), {});
+});
