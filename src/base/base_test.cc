@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "base/error_code.h"
+#include "base/hex.h"
 #include "base/json_escape.h"
 #include "base/logger.h"
 #include "base/random.h"
@@ -95,6 +96,16 @@ TEST(RandomTest, SeededIsRepeatableAndSystemIsNot) {
   EXPECT_EQ(SystemRandom::Default()->Hex(16).size(), 32u);
   EXPECT_NE(SystemRandom::Default()->Hex(16), SystemRandom::Default()->Hex(16));
   for (int i = 0; i < 1000; ++i) EXPECT_LT(a.Uniform(7), 7u);
+}
+
+TEST(HexTest, EncodesAndDecodesDigits) {
+  const unsigned char bytes[] = {0x00, 0x7f, 0xa5, 0xff};
+  EXPECT_EQ(HexEncode(bytes, sizeof bytes), "007fa5ff");
+  EXPECT_EQ(HexDigitValue('0'), 0);
+  EXPECT_EQ(HexDigitValue('F'), 15);
+  EXPECT_EQ(HexDigitValue('a'), 10);
+  EXPECT_EQ(HexDigitValue('g'), -1);
+  EXPECT_EQ(HexDigitValue('/'), -1);
 }
 
 TEST(JsonEscapeTest, EscapesControlQuotesAndInvalidUtf8) {

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/hex.h"
+
 namespace plinth::base {
 
 std::uint64_t Random::Next64() {
@@ -23,16 +25,9 @@ std::uint64_t Random::Uniform(std::uint64_t bound) {
 }
 
 std::string Random::Hex(std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string bytes(n, '\0');
   Fill(bytes.data(), n);
-  std::string out;
-  out.reserve(2 * n);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
+  return HexEncode(bytes.data(), n);
 }
 
 void SystemRandom::Fill(void* out, std::size_t n) {

@@ -13,6 +13,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "base/hex.h"
 #include "doc/base64.h"
 #include "doc/decimal128.h"
 #include "doc/ejson.h"
@@ -75,13 +76,6 @@ void AppendUtf8(std::string* out, std::uint32_t cp) {
     out->push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
     out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Length of the JSON number (RFC 8259 grammar) at the start of `s`, or 0.
@@ -218,7 +212,7 @@ bool ParseSubtype(const Value& v, std::uint8_t* out) {
   if (s.empty() || s.size() > 2) return false;
   int value = 0;
   for (char c : s) {
-    const int h = HexValue(c);
+    const int h = base::HexDigitValue(c);
     if (h < 0) return false;
     value = value * 16 + h;
   }
@@ -242,8 +236,8 @@ bool ParseUuid(std::string_view s, std::string* bytes) {
   }
   bytes->clear();
   for (std::size_t i = 0; i < 32; i += 2) {
-    const int hi = HexValue(hex[i]);
-    const int lo = HexValue(hex[i + 1]);
+    const int hi = base::HexDigitValue(hex[i]);
+    const int lo = base::HexDigitValue(hex[i + 1]);
     if (hi < 0 || lo < 0) return false;
     bytes->push_back(static_cast<char>(hi << 4 | lo));
   }
@@ -450,7 +444,7 @@ class Parser {
     if (pos_ + 4 > text_.size()) return false;
     std::uint32_t v = 0;
     for (std::size_t i = 0; i < 4; ++i) {
-      const int h = HexValue(text_[pos_ + i]);
+      const int h = base::HexDigitValue(text_[pos_ + i]);
       if (h < 0) return false;
       v = v << 4 | static_cast<std::uint32_t>(h);
     }

@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "base/hex.h"
+
 namespace plinth::doc {
 
 std::string_view TypeName(Type type) {
@@ -46,23 +48,14 @@ std::string_view TypeName(Type type) {
   return "unknown";
 }
 
-namespace {
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
 base::Result<ObjectId> ObjectId::FromHex(std::string_view hex) {
   if (hex.size() != 24) {
     return base::Status(base::ErrorCode::kBadValue, "an ObjectId must be 24 hex characters");
   }
   std::array<std::uint8_t, 12> bytes{};
   for (std::size_t i = 0; i < 12; ++i) {
-    int hi = HexDigit(hex[2 * i]);
-    int lo = HexDigit(hex[2 * i + 1]);
+    int hi = base::HexDigitValue(hex[2 * i]);
+    int lo = base::HexDigitValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) {
       return base::Status(base::ErrorCode::kBadValue, "an ObjectId must be 24 hex characters");
     }
@@ -71,16 +64,7 @@ base::Result<ObjectId> ObjectId::FromHex(std::string_view hex) {
   return ObjectId(bytes);
 }
 
-std::string ObjectId::ToHex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(24);
-  for (std::uint8_t b : bytes_) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
-}
+std::string ObjectId::ToHex() const { return base::HexEncode(bytes_.data(), bytes_.size()); }
 
 std::uint32_t ObjectId::Timestamp() const {
   return static_cast<std::uint32_t>(bytes_[0]) << 24 | static_cast<std::uint32_t>(bytes_[1]) << 16 |

@@ -1,14 +1,9 @@
 #include "http/request.h"
 
+#include "base/hex.h"
+
 namespace plinth::http {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Percent-decodes `in` into `out`. In query strings '+' stands for a space.
 bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
@@ -18,8 +13,8 @@ bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
     char c = in[i];
     if (c == '%') {
       if (i + 2 >= in.size()) return false;  // fewer than two hex digits follow
-      int hi = HexValue(in[i + 1]);
-      int lo = HexValue(in[i + 2]);
+      int hi = base::HexDigitValue(in[i + 1]);
+      int lo = base::HexDigitValue(in[i + 2]);
       if (hi < 0 || lo < 0) return false;
       char decoded = static_cast<char>(hi * 16 + lo);
       // An encoded NUL has no legitimate use and confuses C APIs downstream.
