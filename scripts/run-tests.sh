@@ -47,8 +47,10 @@ if [[ -d "$root/tests/e2e" && -x "$build/plinth" ]]; then
       --test-concurrency=2 ./*.test.mjs) >"$log" 2>&1
   p=$(grep -E '^# pass ' "$log" | awk '{print $3}')
   f=$(grep -E '^# fail ' "$log" | awk '{print $3}')
+  # A test cancelled because its hook failed did not pass: count it as failed.
+  c=$(grep -E '^# cancelled ' "$log" | awk '{print $3}')
   p=${p:-0}
-  f=${f:-0}
+  f=$(( ${f:-0} + ${c:-0} ))
   if [[ -z $(grep -E '^# pass ' "$log") ]]; then f=$((f + 1)); fi
   passed=$((passed + p))
   failed=$((failed + f))

@@ -10,7 +10,7 @@
 // defaults to examples/quickstart; its id is read from root_config.json.
 
 import { spawn } from "node:child_process";
-import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
