@@ -1,0 +1,88 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "doc/value.h"
+#include "storage/cursor.h"
+#include "storage/options.h"
+
+namespace plinth::storage {
+
+// Collection is a named set of documents in one database of an Engine, with
+// MongoDB's CRUD semantics (filters by matcher/, updates by update/,
+// cross-type order by doc/compare.h). Natural order is insertion order and an
+// update or replace never changes a document's place in it.
+//
+// Errors are Status values with MongoDB's code names (base/error_codes.inc):
+// DuplicateKey naming the index and key, BadValue, FailedToParse,
+// ImmutableField, ... A failed write changes nothing: a multi-document write
+// (insertMany, updateMany, deleteMany) is all or nothing.
+//
+// A Collection handle is cheap and may be used from any thread; operations
+// may run concurrently (readers see committed snapshots; writes serialize).
+// Operating on a collection that does not exist yet reads as empty; the first
+// write creates it (and its database).
+class Collection {
+ public:
+  virtual ~Collection() = default;
+
+  virtual const std::string& database() const = 0;
+  virtual const std::string& name() const = 0;
+
+  // Generates an ObjectId _id for documents without one; _id may not be an
+  // array, regex or undefined (InvalidIdField).
+  virtual base::Result<InsertResult> InsertOne(doc::Document document) = 0;
+  virtual base::Result<InsertResult> InsertMany(std::vector<doc::Document> documents) = 0;
+
+  virtual base::Result<std::unique_ptr<Cursor>> Find(const doc::Document& filter,
+                                                     const FindOptions& options = {}) = 0;
+  virtual base::Result<std::optional<doc::Document>> FindOne(const doc::Document& filter,
+                                                             const FindOptions& options = {}) = 0;
+  virtual base::Result<std::int64_t> CountDocuments(const doc::Document& filter,
+                                                    const CountOptions& options = {}) = 0;
+
+  // `update` is an operator document ({$set: ...}); UpdateOne/UpdateMany
+  // refuse a replacement (FailedToParse) and ReplaceOne refuses operators.
+  virtual base::Result<UpdateResult> UpdateOne(const doc::Document& filter,
+                                               const doc::Document& update,
+                                               const UpdateOptions& options = {}) = 0;
+  virtual base::Result<UpdateResult> UpdateMany(const doc::Document& filter,
+                                                const doc::Document& update,
+                                                const UpdateOptions& options = {}) = 0;
+  virtual base::Result<UpdateResult> ReplaceOne(const doc::Document& filter,
+                                                const doc::Document& replacement,
+                                                const UpdateOptions& options = {}) = 0;
+
+  virtual base::Result<DeleteResult> DeleteOne(const doc::Document& filter) = 0;
+  virtual base::Result<DeleteResult> DeleteMany(const doc::Document& filter) = 0;
+
+  // The document before or after (options.return_new); nullopt when nothing
+  // matched and nothing was upserted.
+  virtual base::Result<std::optional<doc::Document>> FindOneAndUpdate(
+      const doc::Document& filter, const doc::Document& update,
+      const FindAndModifyOptions& options = {}) = 0;
+  virtual base::Result<std::optional<doc::Document>> FindOneAndReplace(
+      const doc::Document& filter, const doc::Document& replacement,
+      const FindAndModifyOptions& options = {}) = 0;
+  virtual base::Result<std::optional<doc::Document>> FindOneAndDelete(
+      const doc::Document& filter, const FindAndModifyOptions& options = {}) = 0;
+
+  // Stages $match $project $sort $skip $limit $count; any other stage is
+  // refused with a clear error (later issues add the rest).
+  virtual base::Result<std::unique_ptr<Cursor>> Aggregate(
+      const std::vector<doc::Document>& pipeline) = 0;
+
+  // Returns the index name. Creating an identical index again is a no-op;
+  // the same name with another key, or unique over existing duplicates, fails.
+  virtual base::Result<std::string> CreateIndex(const IndexSpec& spec) = 0;
+  // Every index, `_id_` first: {v, key, name, unique?} as MongoDB lists them.
+  virtual base::Result<std::vector<doc::Document>> ListIndexes() = 0;
+  // "_id_" cannot be dropped (IllegalOperation); unknown names: IndexNotFound.
+  virtual base::Status DropIndex(const std::string& name) = 0;
+};
+
+}  // namespace plinth::storage

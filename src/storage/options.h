@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "doc/value.h"
+
+namespace plinth::storage {
+
+// Options of the read and write operations, named as MongoDB's drivers name
+// them. Filters, sorts, projections and updates are raw documents here; each
+// engine parses them with matcher/ and update/ and reports their errors
+// (BadValue, FailedToParse, ...) before touching any data. Plain values.
+
+struct FindOptions {
+  doc::Document projection;    // {} = whole documents
+  doc::Document sort;          // {} = natural (insertion) order
+  std::int64_t skip = 0;       // < 0 is BadValue
+  std::int64_t limit = 0;      // 0 = no limit; < 0 is treated as |limit| (MongoDB)
+  std::int32_t batch_size = 101;  // documents per cursor batch; 0 = engine default
+};
+
+struct CountOptions {
+  std::int64_t skip = 0;
+  std::int64_t limit = 0;  // 0 = no limit
+};
+
+struct UpdateOptions {
+  bool upsert = false;
+};
+
+// For findOneAndUpdate / findOneAndReplace / findOneAndDelete.
+struct FindAndModifyOptions {
+  doc::Document sort;        // which document, when several match
+  doc::Document projection;  // applied to the returned document
+  bool upsert = false;       // not used by findOneAndDelete
+  bool return_new = false;   // the document after the change instead of before
+};
+
+struct IndexSpec {
+  std::string name;   // "" = MongoDB's default name ("a_1_b_-1")
+  doc::Document key;  // {field: 1 | -1, ...}, at least one field, at most 32
+  bool unique = false;
+};
+
+struct InsertResult {
+  std::vector<doc::Value> inserted_ids;  // in input order
+};
+
+struct UpdateResult {
+  std::int64_t matched = 0;
+  std::int64_t modified = 0;
+  std::optional<doc::Value> upserted_id;
+};
+
+struct DeleteResult {
+  std::int64_t deleted = 0;
+};
+
+}  // namespace plinth::storage
