@@ -21,8 +21,24 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // One line, and the usage exit code, whatever the parse problem was.
     std::string where = "plinth";
-    for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
-    std::fprintf(stderr, "plinth: %s (see `%s --help`)\n", e.what(), where.c_str());
+    const CLI::App* command = &app;
+    for (const CLI::App* sub : app.get_subcommands()) {
+      where += " " + sub->get_name();
+      command = sub;
+    }
+    // CLI11 checks required options before unknown ones, so a typo such as
+    // `--ap` would be reported as "--app is required"; name the typo instead.
+    std::string message = e.what();
+    for (int i = 1; i < argc; ++i) {
+      std::string arg = argv[i];
+      if (arg.rfind("--", 0) != 0) continue;
+      std::string name = arg.substr(0, arg.find('='));
+      if (command != &app && command->get_option_no_throw(name) == nullptr && name != "--help") {
+        message = "unknown option " + name;
+        break;
+      }
+    }
+    std::fprintf(stderr, "plinth: %s (see `%s --help`)\n", message.c_str(), where.c_str());
     return kExitUsage;
   }
   for (const Command& c : commands) {

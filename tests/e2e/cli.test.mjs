@@ -57,6 +57,12 @@ test("bad flags give one line on stderr and exit 2", async (t) => {
   }
 });
 
+test("a mistyped flag is named, not reported as a missing required one", () => {
+  const r = plinth(["serve", "--ap", QUICKSTART, "--data", "x"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown option --ap/);
+});
+
 test("an app directory with several mistakes reports them all, with file and field", async (t) => {
   const dir = await tempDir(t);
   const app = join(dir, "app");
