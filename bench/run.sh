@@ -15,6 +15,11 @@
 #   BENCH_IO_THREADS  I/O threads of both servers (default 2)
 #   BENCH_LOG_LEVEL   plinth --log-level during its run (default warn: no
 #                     per-request log lines, like the baseline)
+#   BENCH_HTTP        0 skips the HTTP part (default 1)
+#   BENCH_STORAGE     0 skips the storage benchmark (default 1): bench_storage
+#                     (bench/storage/, Google Benchmark) after the HTTP part
+#   BENCH_STORAGE_SIZES  collection sizes of the storage benchmark (default
+#                     10000,1000000; building the 1M dataset takes a while)
 set -euo pipefail
 
 build=${1:?usage: bench/run.sh BUILD_DIR}
@@ -33,9 +38,8 @@ fail() {
   exit 1
 }
 
-for tool in wrk curl python3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh)"
-done
+run_http=${BENCH_HTTP:-1}
+run_storage=${BENCH_STORAGE:-1}
 
 # A binary in BUILD_DIR, or anywhere below it.
 find_binary() {
@@ -46,6 +50,12 @@ find_binary() {
   fi
   find "$build" -maxdepth 4 -type f -name "$name" -perm -u+x | head -n 1
 }
+
+if [[ $run_http != 0 ]]; then
+for tool in wrk curl python3; do
+  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh)"
+done
+
 baseline_bin=$(find_binary bench_hello_beast)
 plinth_bin=$(find_binary plinth)
 [[ -n $baseline_bin ]] || fail "no bench_hello_beast in $build (configure with -DPLINTH_BENCH=ON)"
@@ -53,6 +63,7 @@ plinth_bin=$(find_binary plinth)
 [[ -f "$app_dir/root_config.json" ]] || fail "missing $app_dir/root_config.json"
 app_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["app_id"])' \
   "$app_dir/root_config.json") || fail "cannot read app_id from examples/quickstart"
+fi
 
 work=$(mktemp -d)
 server_pid=""
@@ -125,6 +136,7 @@ run_wrk() {
 
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ $run_http != 0 ]]; then
 echo "== plinth HTTP benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
 echo "== $(nproc) CPUs (${cpu:-unknown}), $io_threads I/O threads per server, wrk on the same machine"
 
@@ -145,3 +157,15 @@ stop_server plinth
 
 echo
 awk -v target="$target" -v goal=plinth_location -f "$root/bench/http/summarize.awk" "$work/results"
+fi
+
+# Storage: Google Benchmark over the SQLite engine (bench/storage/). Its own
+# summary (lookup ratio 1M/10k, p50 target) is its last lines.
+if [[ $run_storage != 0 ]]; then
+  storage_bin=$(find_binary bench_storage)
+  [[ -n $storage_bin ]] || fail "no bench_storage in $build (configure with -DPLINTH_BENCH=ON)"
+  echo
+  echo "== plinth storage benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
+  echo "== $(nproc) CPUs (${cpu:-unknown}), sizes ${BENCH_STORAGE_SIZES:-10000,1000000}, temp dir ${TMPDIR:-/tmp}"
+  TMPDIR="$work" "$storage_bin" --benchmark_counters_tabular=true || fail "bench_storage failed"
+fi

@@ -38,7 +38,7 @@ while IFS= read -r bin; do
     failed=$((failed + 1))
   fi
   echo "unit   $name: $(tail -n 1 "$out/$name.log")"
-done < <(find "$build" -maxdepth 3 -type f -name '*_test' -perm -u+x | sort)
+done < <(find "$build" -maxdepth 5 -path "$build/CMakeFiles" -prune -o -type f -name '*_test' -perm -u+x -print | sort)
 
 # End-to-end tests: node --test against a real plinth serve.
 if [[ -d "$root/tests/e2e" && -x "$build/plinth" ]]; then

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+#include "doc/field_path.h"
+#include "doc/value.h"
+
+namespace plinth::matcher {
+
+struct Node;
+
+struct ParseOptions {
+  // Maximum nesting of the query tree ($and/$or/$nor/$not/$elemMatch levels,
+  // counting the top document); deeper filters are kDepthLimitExceeded. Like
+  // MongoDB's MatchExpressionParser::kMaximumTreeDepth, it guards the stack.
+  std::size_t max_depth = 100;
+};
+
+// A parsed MongoDB query filter. Parse once, then match many documents.
+// Immutable after Parse: share the pointer freely; Matches and the accessors
+// are thread-safe. Supported: $eq $ne $gt $gte $lt $lte $in $nin $and $or $nor
+// $not $exists $type $all $elemMatch $size $regex/$options, BSON regex values,
+// $comment, $alwaysTrue/$alwaysFalse, dotted paths through arrays and array
+// indexes, MongoDB's null-vs-missing rules (MongoDB 8.0's: equality to null
+// matches null and missing, not undefined; see path_values.h for arrays) and
+// type bracketing ($gt/$lt compare only within one canonical type rank, with
+// exact numeric comparison across Int32/Int64/Double/Decimal128; NaN equals
+// only NaN). Regexes compile once here, with PCRE2 limits (regex.h). Rejected with
+// kBadValue: $where/$function/$expr/$text/$jsonSchema, geo, $mod and $bits*
+// ("not supported"), unknown operators, malformed operands.
+class Matcher {
+ public:
+  static base::Result<std::shared_ptr<const Matcher>> Parse(const doc::Document& filter,
+                                                            const ParseOptions& options = {});
+  ~Matcher();
+  Matcher(const Matcher&) = delete;
+  Matcher& operator=(const Matcher&) = delete;
+
+  bool Matches(const doc::Document& document) const;
+
+  // Equality conditions usable to seed an upsert and to pick an index:
+  // {a: v}, {a: {$eq: v}}, {a: {$in: [v]}} (one element), at the top level or
+  // inside a top-level $and (recursively). Never operator-valued or regex
+  // values, never $ne etc. In filter order; a path given two different
+  // equalities is listed once (the first).
+  const std::vector<std::pair<doc::FieldPath, doc::Value>>& EqualityFields() const {
+    return equality_fields_;
+  }
+
+  // True for a filter with no conditions ({}; also {$comment: ...}).
+  bool MatchesEverything() const { return matches_everything_; }
+
+ private:
+  Matcher() = default;
+  std::unique_ptr<const Node> root_;
+  std::vector<std::pair<doc::FieldPath, doc::Value>> equality_fields_;
+  bool matches_everything_ = false;
+};
+
+}  // namespace plinth::matcher

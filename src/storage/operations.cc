@@ -1,0 +1,264 @@
+#include "storage/operations.h"
+
+#include <algorithm>
+
+#include "doc/limits.h"
+
+namespace plinth::storage {
+namespace {
+
+class VectorCursor final : public Cursor {
+ public:
+  VectorCursor(std::vector<doc::Document> documents, std::int32_t batch_size)
+      : documents_(std::move(documents)),
+        batch_size_(batch_size > 0 ? static_cast<std::size_t>(batch_size) : 101) {}
+
+  base::Result<bool> NextBatch(std::vector<doc::Document>* out, std::size_t max) override {
+    if (next_ >= documents_.size()) return false;
+    const std::size_t n = std::min(max > 0 ? max : batch_size_, documents_.size() - next_);
+    for (std::size_t i = 0; i < n; ++i) out->push_back(std::move(documents_[next_ + i]));
+    next_ += n;
+    return true;
+  }
+
+ private:
+  std::vector<doc::Document> documents_;
+  std::size_t batch_size_;
+  std::size_t next_ = 0;
+};
+
+void SortRows(std::vector<Row>* rows, const std::optional<matcher::SortSpec>& sort) {
+  if (!sort || sort->empty()) return;
+  std::stable_sort(rows->begin(), rows->end(),
+                   [&](const Row& a, const Row& b) { return sort->Compare(a.doc, b.doc) < 0; });
+}
+
+doc::Document Project(const std::optional<matcher::Projection>& projection,
+                      const doc::Document& document) {
+  if (!projection || projection->empty()) return document;
+  return projection->Apply(document);
+}
+
+base::Status ValidateId(const doc::Value& id) {
+  switch (id.type()) {
+    case doc::Type::kArray:
+      return base::Status(base::ErrorCode::kInvalidIdField, "can't use an array for _id");
+    case doc::Type::kRegex:
+      return base::Status(base::ErrorCode::kInvalidIdField, "can't use a regex for _id");
+    case doc::Type::kUndefined:
+      return base::Status(base::ErrorCode::kInvalidIdField, "can't use a undefined for _id");
+    default:
+      return base::Status::Ok();
+  }
+}
+
+// Keeps the old _id when an update's result has none (a replacement
+// without _id), first as MongoDB stores it.
+void KeepId(const doc::Document& before, doc::Document* after) {
+  if (after->Has("_id")) return;
+  const doc::Value* id = before.Get("_id");
+  if (id == nullptr) return;
+  auto& fields = after->mutable_fields();
+  fields.insert(fields.begin(), {"_id", *id});
+}
+
+base::Status CheckIdUnchanged(const doc::Document& before, const doc::Document& after) {
+  const doc::Value* a = before.Get("_id");
+  const doc::Value* b = after.Get("_id");
+  if (a != nullptr && b != nullptr && !(*a == *b)) {
+    return base::Status(base::ErrorCode::kImmutableField,
+                        "After applying the update, the (immutable) field '_id' was found to "
+                        "have been altered");
+  }
+  return base::Status::Ok();
+}
+
+base::Result<doc::Value> Upsert(RecordStore& store, const matcher::Matcher& matcher,
+                                const update::Update& update, const OperationContext& context,
+                                doc::Document* inserted) {
+  update::ApplyContext apply{context.clock->NowMillis(), true};
+  PLINTH_ASSIGN_OR_RETURN(doc::Document document,
+                          update::BuildUpsertDocument(matcher, update, apply));
+  PLINTH_RETURN_IF_ERROR(PrepareInsert(&document, context.ids));
+  PLINTH_RETURN_IF_ERROR(store.Insert(document));
+  doc::Value id = *document.Get("_id");
+  *inserted = std::move(document);
+  return id;
+}
+
+}  // namespace
+
+base::Status PrepareInsert(doc::Document* document, ObjectIdGenerator* ids) {
+  const doc::Value* id = document->Get("_id");
+  if (id == nullptr) {
+    auto& fields = document->mutable_fields();
+    fields.insert(fields.begin(), {"_id", doc::Value(ids->Next())});
+  } else {
+    PLINTH_RETURN_IF_ERROR(ValidateId(*id));
+  }
+  for (const auto& [name, value] : *document) {
+    if (!name.empty() && name[0] == '$') {
+      return base::BadValue("Document can't have $ prefixed field names: " + name);
+    }
+  }
+  return doc::CheckLimits(*document, doc::Limits{});
+}
+
+base::Result<InsertResult> RunInsert(RecordStore& store, std::vector<doc::Document> documents,
+                                     const OperationContext& context) {
+  InsertResult result;
+  for (auto& document : documents) {
+    PLINTH_RETURN_IF_ERROR(PrepareInsert(&document, context.ids));
+    result.inserted_ids.push_back(*document.Get("_id"));
+  }
+  for (const auto& document : documents) PLINTH_RETURN_IF_ERROR(store.Insert(document));
+  return result;
+}
+
+base::Result<ParsedFind> ParseFind(const doc::Document& filter, const FindOptions& options) {
+  ParsedFind find;
+  PLINTH_ASSIGN_OR_RETURN(find.matcher, matcher::Matcher::Parse(filter));
+  if (!options.sort.empty()) {
+    PLINTH_ASSIGN_OR_RETURN(find.sort, matcher::SortSpec::Parse(options.sort));
+  }
+  if (!options.projection.empty()) {
+    PLINTH_ASSIGN_OR_RETURN(find.projection, matcher::Projection::Parse(options.projection));
+  }
+  if (options.skip < 0) return base::BadValue("skip value must be non-negative");
+  find.skip = options.skip;
+  find.limit = options.limit < 0 ? -options.limit : options.limit;
+  return find;
+}
+
+base::Result<std::vector<doc::Document>> RunFind(RecordStore& store, const ParsedFind& find) {
+  PLINTH_ASSIGN_OR_RETURN(std::vector<Row> rows, store.Matching(*find.matcher));
+  SortRows(&rows, find.sort);
+  std::vector<doc::Document> out;
+  const auto skip = static_cast<std::size_t>(
+      std::min<std::int64_t>(find.skip, static_cast<std::int64_t>(rows.size())));
+  for (std::size_t i = skip; i < rows.size(); ++i) {
+    if (find.limit > 0 && static_cast<std::int64_t>(out.size()) >= find.limit) break;
+    out.push_back(Project(find.projection, rows[i].doc));
+  }
+  return out;
+}
+
+base::Result<std::int64_t> RunCount(RecordStore& store, const matcher::Matcher& matcher,
+                                    const CountOptions& options) {
+  if (options.skip < 0) return base::BadValue("skip value must be non-negative");
+  PLINTH_ASSIGN_OR_RETURN(std::vector<Row> rows, store.Matching(matcher));
+  std::int64_t n = std::max<std::int64_t>(0, static_cast<std::int64_t>(rows.size()) - options.skip);
+  const std::int64_t limit = options.limit < 0 ? -options.limit : options.limit;
+  if (limit > 0) n = std::min(n, limit);
+  return n;
+}
+
+base::Result<ParsedUpdate> ParseUpdate(const doc::Document& filter, const doc::Document& update,
+                                       bool replacement) {
+  ParsedUpdate parsed;
+  PLINTH_ASSIGN_OR_RETURN(parsed.matcher, matcher::Matcher::Parse(filter));
+  if (replacement) {
+    PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::ParseReplacement(update));
+  } else {
+    PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::Parse(update));
+  }
+  return parsed;
+}
+
+base::Result<UpdateResult> RunUpdate(RecordStore& store, const ParsedUpdate& update, bool multi,
+                                     bool upsert, const OperationContext& context) {
+  UpdateResult result;
+  PLINTH_ASSIGN_OR_RETURN(std::vector<Row> rows, store.Matching(*update.matcher));
+  const update::ApplyContext apply{context.clock->NowMillis(), false};
+  for (const Row& row : rows) {
+    ++result.matched;
+    doc::Document after = row.doc;
+    PLINTH_ASSIGN_OR_RETURN(bool changed, update.update->Apply(&after, apply));
+    if (changed) {
+      KeepId(row.doc, &after);
+      PLINTH_RETURN_IF_ERROR(CheckIdUnchanged(row.doc, after));
+      PLINTH_RETURN_IF_ERROR(store.Replace(row, after));
+      ++result.modified;
+    }
+    if (!multi) break;
+  }
+  if (result.matched == 0 && upsert) {
+    doc::Document inserted;
+    PLINTH_ASSIGN_OR_RETURN(result.upserted_id,
+                            Upsert(store, *update.matcher, *update.update, context, &inserted));
+  }
+  return result;
+}
+
+base::Result<DeleteResult> RunDelete(RecordStore& store, const matcher::Matcher& matcher,
+                                     bool multi) {
+  DeleteResult result;
+  PLINTH_ASSIGN_OR_RETURN(std::vector<Row> rows, store.Matching(matcher));
+  for (const Row& row : rows) {
+    PLINTH_RETURN_IF_ERROR(store.Remove(row));
+    ++result.deleted;
+    if (!multi) break;
+  }
+  return result;
+}
+
+base::Result<ParsedFindAndModify> ParseFindAndModify(const doc::Document& filter,
+                                                     const doc::Document* update, bool replacement,
+                                                     const FindAndModifyOptions& options) {
+  ParsedFindAndModify parsed;
+  PLINTH_ASSIGN_OR_RETURN(parsed.matcher, matcher::Matcher::Parse(filter));
+  if (update != nullptr) {
+    if (replacement) {
+      PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::ParseReplacement(*update));
+    } else {
+      PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::Parse(*update));
+    }
+  }
+  if (!options.sort.empty()) {
+    PLINTH_ASSIGN_OR_RETURN(parsed.sort, matcher::SortSpec::Parse(options.sort));
+  }
+  if (!options.projection.empty()) {
+    PLINTH_ASSIGN_OR_RETURN(parsed.projection, matcher::Projection::Parse(options.projection));
+  }
+  parsed.upsert = options.upsert && update != nullptr;
+  parsed.return_new = options.return_new;
+  return parsed;
+}
+
+base::Result<std::optional<doc::Document>> RunFindAndModify(RecordStore& store,
+                                                            const ParsedFindAndModify& request,
+                                                            const OperationContext& context) {
+  PLINTH_ASSIGN_OR_RETURN(std::vector<Row> rows, store.Matching(*request.matcher));
+  SortRows(&rows, request.sort);
+  if (rows.empty()) {
+    if (!request.upsert) return std::optional<doc::Document>();
+    doc::Document inserted;
+    PLINTH_ASSIGN_OR_RETURN(doc::Value id,
+                            Upsert(store, *request.matcher, *request.update, context, &inserted));
+    (void)id;
+    if (!request.return_new) return std::optional<doc::Document>();
+    return std::optional<doc::Document>(Project(request.projection, inserted));
+  }
+  const Row& row = rows.front();
+  if (request.update == nullptr) {
+    PLINTH_RETURN_IF_ERROR(store.Remove(row));
+    return std::optional<doc::Document>(Project(request.projection, row.doc));
+  }
+  doc::Document after = row.doc;
+  const update::ApplyContext apply{context.clock->NowMillis(), false};
+  PLINTH_ASSIGN_OR_RETURN(bool changed, request.update->Apply(&after, apply));
+  if (changed) {
+    KeepId(row.doc, &after);
+    PLINTH_RETURN_IF_ERROR(CheckIdUnchanged(row.doc, after));
+    PLINTH_RETURN_IF_ERROR(store.Replace(row, after));
+  }
+  return std::optional<doc::Document>(
+      Project(request.projection, request.return_new ? after : row.doc));
+}
+
+std::unique_ptr<Cursor> MakeVectorCursor(std::vector<doc::Document> documents,
+                                         std::int32_t batch_size) {
+  return std::make_unique<VectorCursor>(std::move(documents), batch_size);
+}
+
+}  // namespace plinth::storage

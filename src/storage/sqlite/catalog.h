@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "doc/value.h"
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/key_encoding.h"
+
+namespace plinth::storage::sqlite {
+
+// The catalog tables of the SQLite file (docs/storage.md): which
+// collections exist, their table ids, and their indexes. Free functions over
+// a Connection; the caller holds the transaction (a read transaction for
+// Load*, the write transaction for everything that changes the catalog).
+
+struct IndexInfo {
+  std::string name;
+  doc::Document key;  // as given: {field: 1 | -1, ...}
+  bool unique = false;
+  std::int64_t id = 0;  // the index table is "x<id>"
+  std::vector<KeyField> fields;
+  std::string table() const { return "x" + std::to_string(id); }
+};
+
+struct CollectionInfo {
+  std::string database;
+  std::string name;
+  std::int64_t id = 0;             // the document table is "c<id>"
+  std::vector<IndexInfo> indexes;  // _id_ first, then in creation order
+  std::string table() const { return "c" + std::to_string(id); }
+};
+
+// Creates the catalog tables when missing.
+base::Status InitSchema(Connection& conn);
+
+base::Result<std::optional<CollectionInfo>> LoadCollection(Connection& conn,
+                                                           const std::string& database,
+                                                           const std::string& name);
+// LoadCollection through a per-connection cache, valid while the database's
+// schema_version is unchanged (every catalog change also creates or drops a
+// table) and dropped on rollbacks and catalog changes.
+base::Result<std::optional<CollectionInfo>> LoadCollectionCached(Connection& conn,
+                                                                 const std::string& database,
+                                                                 const std::string& name);
+// Loads the collection, creating it (with its _id_ index) when missing.
+base::Result<CollectionInfo> EnsureCollection(Connection& conn, const std::string& database,
+                                              const std::string& name);
+
+// Validates an index key pattern ({a: 1, b: -1}); kCannotCreateIndex
+// otherwise.
+base::Result<std::vector<KeyField>> ParseKeyPattern(const doc::Document& key);
+// MongoDB's default index name: "a_1_b_-1".
+std::string DefaultIndexName(const doc::Document& key);
+
+// Adds an index (catalog row and empty table) to `info`. REQUIRES: write
+// transaction; the name is free.
+base::Result<IndexInfo> AddIndex(Connection& conn, CollectionInfo* info, const std::string& name,
+                                 const doc::Document& key, bool unique);
+base::Status RemoveIndex(Connection& conn, const CollectionInfo& info, const IndexInfo& index);
+base::Status RemoveCollection(Connection& conn, const CollectionInfo& info);
+
+base::Result<std::vector<std::string>> ListDatabaseNames(Connection& conn);
+base::Result<std::vector<std::string>> ListCollectionNames(Connection& conn,
+                                                           const std::string& database);
+
+}  // namespace plinth::storage::sqlite

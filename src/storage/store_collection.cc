@@ -1,0 +1,152 @@
+#include "storage/store_collection.h"
+
+#include "storage/aggregate.h"
+
+namespace plinth::storage {
+
+base::Result<InsertResult> StoreCollection::InsertOne(doc::Document document) {
+  std::vector<doc::Document> documents;
+  documents.push_back(std::move(document));
+  return InsertMany(std::move(documents));
+}
+
+base::Result<InsertResult> StoreCollection::InsertMany(std::vector<doc::Document> documents) {
+  if (documents.empty()) return InsertResult{};
+  InsertResult result;
+  PLINTH_RETURN_IF_ERROR(WithWrite([&](RecordStore& store) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(result, RunInsert(store, std::move(documents), context()));
+    return base::Status::Ok();
+  }));
+  return result;
+}
+
+base::Result<std::unique_ptr<Cursor>> StoreCollection::Find(const doc::Document& filter,
+                                                            const FindOptions& options) {
+  PLINTH_ASSIGN_OR_RETURN(ParsedFind find, ParseFind(filter, options));
+  std::vector<doc::Document> out;
+  PLINTH_RETURN_IF_ERROR(WithRead([&](RecordStore& store) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(out, RunFind(store, find));
+    return base::Status::Ok();
+  }));
+  return MakeVectorCursor(std::move(out), options.batch_size);
+}
+
+base::Result<std::optional<doc::Document>> StoreCollection::FindOne(const doc::Document& filter,
+                                                                    const FindOptions& options) {
+  FindOptions one = options;
+  one.limit = 1;
+  PLINTH_ASSIGN_OR_RETURN(ParsedFind find, ParseFind(filter, one));
+  std::vector<doc::Document> out;
+  PLINTH_RETURN_IF_ERROR(WithRead([&](RecordStore& store) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(out, RunFind(store, find));
+    return base::Status::Ok();
+  }));
+  if (out.empty()) return std::optional<doc::Document>();
+  return std::optional<doc::Document>(std::move(out.front()));
+}
+
+base::Result<std::int64_t> StoreCollection::CountDocuments(const doc::Document& filter,
+                                                           const CountOptions& options) {
+  PLINTH_ASSIGN_OR_RETURN(auto matcher, matcher::Matcher::Parse(filter));
+  std::int64_t count = 0;
+  PLINTH_RETURN_IF_ERROR(WithRead([&](RecordStore& store) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(count, RunCount(store, *matcher, options));
+    return base::Status::Ok();
+  }));
+  return count;
+}
+
+base::Result<UpdateResult> StoreCollection::DoUpdate(const doc::Document& filter,
+                                                     const doc::Document& update, bool replacement,
+                                                     bool multi, bool upsert) {
+  PLINTH_ASSIGN_OR_RETURN(ParsedUpdate parsed, ParseUpdate(filter, update, replacement));
+  UpdateResult result;
+  PLINTH_RETURN_IF_ERROR(WithWrite([&](RecordStore& store) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(result, RunUpdate(store, parsed, multi, upsert, context()));
+    return base::Status::Ok();
+  }));
+  return result;
+}
+
+base::Result<UpdateResult> StoreCollection::UpdateOne(const doc::Document& filter,
+                                                      const doc::Document& update,
+                                                      const UpdateOptions& options) {
+  return DoUpdate(filter, update, false, false, options.upsert);
+}
+
+base::Result<UpdateResult> StoreCollection::UpdateMany(const doc::Document& filter,
+                                                       const doc::Document& update,
+                                                       const UpdateOptions& options) {
+  return DoUpdate(filter, update, false, true, options.upsert);
+}
+
+base::Result<UpdateResult> StoreCollection::ReplaceOne(const doc::Document& filter,
+                                                       const doc::Document& replacement,
+                                                       const UpdateOptions& options) {
+  return DoUpdate(filter, replacement, true, false, options.upsert);
+}
+
+base::Result<DeleteResult> StoreCollection::DeleteOne(const doc::Document& filter) {
+  PLINTH_ASSIGN_OR_RETURN(auto matcher, matcher::Matcher::Parse(filter));
+  DeleteResult result;
+  PLINTH_RETURN_IF_ERROR(WithWrite([&](RecordStore& store) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(result, RunDelete(store, *matcher, false));
+    return base::Status::Ok();
+  }));
+  return result;
+}
+
+base::Result<DeleteResult> StoreCollection::DeleteMany(const doc::Document& filter) {
+  PLINTH_ASSIGN_OR_RETURN(auto matcher, matcher::Matcher::Parse(filter));
+  DeleteResult result;
+  PLINTH_RETURN_IF_ERROR(WithWrite([&](RecordStore& store) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(result, RunDelete(store, *matcher, true));
+    return base::Status::Ok();
+  }));
+  return result;
+}
+
+base::Result<std::optional<doc::Document>> StoreCollection::DoFindAndModify(
+    const doc::Document& filter, const doc::Document* update, bool replacement,
+    const FindAndModifyOptions& options) {
+  PLINTH_ASSIGN_OR_RETURN(ParsedFindAndModify parsed,
+                          ParseFindAndModify(filter, update, replacement, options));
+  std::optional<doc::Document> result;
+  PLINTH_RETURN_IF_ERROR(WithWrite([&](RecordStore& store) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(result, RunFindAndModify(store, parsed, context()));
+    return base::Status::Ok();
+  }));
+  return result;
+}
+
+base::Result<std::optional<doc::Document>> StoreCollection::FindOneAndUpdate(
+    const doc::Document& filter, const doc::Document& update, const FindAndModifyOptions& options) {
+  return DoFindAndModify(filter, &update, false, options);
+}
+
+base::Result<std::optional<doc::Document>> StoreCollection::FindOneAndReplace(
+    const doc::Document& filter, const doc::Document& replacement,
+    const FindAndModifyOptions& options) {
+  return DoFindAndModify(filter, &replacement, true, options);
+}
+
+base::Result<std::optional<doc::Document>> StoreCollection::FindOneAndDelete(
+    const doc::Document& filter, const FindAndModifyOptions& options) {
+  return DoFindAndModify(filter, nullptr, false, options);
+}
+
+base::Result<std::unique_ptr<Cursor>> StoreCollection::Aggregate(
+    const std::vector<doc::Document>& pipeline) {
+  PLINTH_ASSIGN_OR_RETURN(Pipeline parsed, Pipeline::Parse(pipeline));
+  std::vector<doc::Document> input;
+  PLINTH_RETURN_IF_ERROR(WithRead([&](RecordStore& store) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(std::vector<Row> rows, store.Matching(parsed.first_match()));
+    input.reserve(rows.size());
+    for (Row& row : rows) input.push_back(std::move(row.doc));
+    return base::Status::Ok();
+  }));
+  PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> out, parsed.Run(std::move(input)));
+  return MakeVectorCursor(std::move(out), 0);
+}
+
+}  // namespace plinth::storage

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "storage/collection.h"
+#include "storage/operations.h"
+#include "storage/record_store.h"
+
+namespace plinth::storage {
+
+// A Collection whose CRUD operations run operations.h over a RecordStore
+// that a subclass provides per operation: WithRead for finds, counts and
+// aggregates, WithWrite (one all-or-nothing unit) for writes. Subclasses add
+// the index methods. Requests are parsed before any store is opened.
+// Thread-safety is the subclass's (WithRead/WithWrite decide it).
+class StoreCollection : public Collection {
+ public:
+  StoreCollection(std::string database, std::string name)
+      : database_(std::move(database)), name_(std::move(name)) {}
+
+  const std::string& database() const override { return database_; }
+  const std::string& name() const override { return name_; }
+
+  base::Result<InsertResult> InsertOne(doc::Document document) override;
+  base::Result<InsertResult> InsertMany(std::vector<doc::Document> documents) override;
+  base::Result<std::unique_ptr<Cursor>> Find(const doc::Document& filter,
+                                             const FindOptions& options) override;
+  base::Result<std::optional<doc::Document>> FindOne(const doc::Document& filter,
+                                                     const FindOptions& options) override;
+  base::Result<std::int64_t> CountDocuments(const doc::Document& filter,
+                                            const CountOptions& options) override;
+  base::Result<UpdateResult> UpdateOne(const doc::Document& filter, const doc::Document& update,
+                                       const UpdateOptions& options) override;
+  base::Result<UpdateResult> UpdateMany(const doc::Document& filter, const doc::Document& update,
+                                        const UpdateOptions& options) override;
+  base::Result<UpdateResult> ReplaceOne(const doc::Document& filter,
+                                        const doc::Document& replacement,
+                                        const UpdateOptions& options) override;
+  base::Result<DeleteResult> DeleteOne(const doc::Document& filter) override;
+  base::Result<DeleteResult> DeleteMany(const doc::Document& filter) override;
+  base::Result<std::optional<doc::Document>> FindOneAndUpdate(
+      const doc::Document& filter, const doc::Document& update,
+      const FindAndModifyOptions& options) override;
+  base::Result<std::optional<doc::Document>> FindOneAndReplace(
+      const doc::Document& filter, const doc::Document& replacement,
+      const FindAndModifyOptions& options) override;
+  base::Result<std::optional<doc::Document>> FindOneAndDelete(
+      const doc::Document& filter, const FindAndModifyOptions& options) override;
+  base::Result<std::unique_ptr<Cursor>> Aggregate(
+      const std::vector<doc::Document>& pipeline) override;
+
+ protected:
+  using StoreFunction = std::function<base::Status(RecordStore& store)>;
+  virtual base::Status WithRead(const StoreFunction& body) = 0;
+  virtual base::Status WithWrite(const StoreFunction& body) = 0;
+  virtual OperationContext context() = 0;
+
+ private:
+  base::Result<UpdateResult> DoUpdate(const doc::Document& filter, const doc::Document& update,
+                                      bool replacement, bool multi, bool upsert);
+  base::Result<std::optional<doc::Document>> DoFindAndModify(const doc::Document& filter,
+                                                             const doc::Document* update,
+                                                             bool replacement,
+                                                             const FindAndModifyOptions& options);
+
+  std::string database_;
+  std::string name_;
+};
+
+}  // namespace plinth::storage

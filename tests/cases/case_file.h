@@ -1,0 +1,68 @@
+#pragma once
+
+// The case corpus format (tests/cases/README.md): one file of documents,
+// indexes and tests, parsed and checked for shape before anything runs, so a
+// malformed file is one failing test naming the file and the problem.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "doc/value.h"
+
+namespace plinth::cases {
+
+// One test of a case file, with every key of the README's table read into a
+// typed field (absent keys keep the defaults below).
+struct CaseTest {
+  std::string name;
+  std::string op;
+  doc::Document filter;
+  doc::Document projection;
+  doc::Document sort;
+  std::int64_t skip = 0;
+  std::int64_t limit = 0;
+  doc::Document update;
+  bool upsert = false;
+  bool return_new = false;
+  doc::Document document;                // insertOne
+  std::vector<doc::Document> documents;  // insertMany
+  std::vector<doc::Document> pipeline;   // aggregate
+  doc::Value index;                      // createIndex: document; dropIndex: string
+  std::optional<doc::Value> expect;
+  bool unordered = false;
+  std::optional<std::vector<doc::Document>> expect_collection;
+  std::optional<std::string> error;
+  std::optional<std::string> error_contains;
+  bool engine_only = false;
+  bool ignore_ids = false;
+  bool exact_types = false;
+  // Optional namespace of the operation (engine only); the file's documents
+  // always live in the default namespace.
+  std::optional<std::string> database;
+  std::optional<std::string> collection;
+};
+
+struct CaseFile {
+  std::string relative_path;  // below tests/cases/, for names and messages
+  std::string description;
+  std::vector<doc::Document> documents;
+  std::vector<doc::Document> indexes;  // {"key": {...}, "unique": bool, "name": "..."}
+  std::vector<CaseTest> tests;
+};
+
+// The namespace every file's documents live in.
+inline constexpr const char* kDefaultDatabase = "cases";
+inline constexpr const char* kDefaultCollection = "c";
+
+// Reads and checks one file. Errors (BadValue) name the file and the test.
+base::Result<CaseFile> LoadCaseFile(const std::filesystem::path& path,
+                                    const std::filesystem::path& root);
+
+// Every *.json below `root`, sorted.
+std::vector<std::filesystem::path> FindCaseFiles(const std::filesystem::path& root);
+
+}  // namespace plinth::cases
