@@ -12,6 +12,7 @@
 #include "http/server.h"
 #include "server/data_dir.h"
 #include "server/startup_checks.h"
+#include "storage/sqlite/sqlite_engine.h"
 
 namespace plinth::server {
 
@@ -21,6 +22,7 @@ struct Server::Parts {
   std::vector<std::shared_ptr<const config::AppConfig>> apps;
   std::unique_ptr<DataDir> data_dir;
   config::Secrets secrets;
+  std::unique_ptr<storage::Engine> store;
   std::unique_ptr<http::StaticAppLookup> app_lookup;
   http::Metrics metrics;
   http::Readiness readiness;
@@ -93,6 +95,12 @@ base::Result<std::unique_ptr<Server>> Server::Build(const ServeOptions& options,
   }
   if (!problems.empty()) return ConfigProblems(problems);
 
+  // The embedded store: one SQLite file in the data directory holds every
+  // app's data and Plinth's own records (docs/storage.md).
+  storage::SqliteOptions store_options;
+  store_options.file = parts->data_dir->path() / kStoreFileName;
+  PLINTH_ASSIGN_OR_RETURN(parts->store, storage::OpenSqliteEngine(store_options));
+
   std::vector<http::AppInfo> infos;
   for (const auto& app : parts->apps) infos.push_back(ToAppInfo(*app));
   parts->app_lookup = std::make_unique<http::StaticAppLookup>(std::move(infos));
@@ -142,6 +150,8 @@ void Server::Stop() { parts_->http_server->Stop(); }
 void Server::Wait() { parts_->http_server->Wait(); }
 
 std::uint16_t Server::port() const { return parts_->http_server->port(); }
+
+storage::Engine& Server::store() { return *parts_->store; }
 
 const std::vector<std::shared_ptr<const config::AppConfig>>& Server::apps() const {
   return parts_->apps;

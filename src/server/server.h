@@ -8,12 +8,14 @@
 #include "base/result.h"
 #include "config/app_config.h"
 #include "server/serve_options.h"
+#include "storage/engine.h"
 
 namespace plinth::server {
 
 // Server is the composition root of `plinth serve`: it loads every app
 // directory, runs the checks that span layers, opens the data directory and
-// wires the concrete parts (today the HTTP transport and the client API) into
+// wires the concrete parts (the SQLite store, the HTTP transport and the
+// client API) into
 // one running process. It is the only place that names concrete engines.
 //
 // Lifecycle: Build (loads and checks; nothing listens yet), Start (binds and
@@ -41,6 +43,11 @@ class Server {
   std::uint16_t port() const;
 
   const std::vector<std::shared_ptr<const config::AppConfig>>& apps() const;
+  // The embedded store, open for the Server's lifetime. Thread-safe.
+  storage::Engine& store();
+
+  // The store's file inside the data directory.
+  static constexpr const char* kStoreFileName = "plinth.sqlite";
 
  private:
   struct Parts;

@@ -88,6 +88,27 @@ TEST(ServerTest, ServesQuickstartLocationAndStops) {
   EXPECT_TRUE(fs::exists(tmp.path() / "data" / "LOCK"));
 }
 
+// The data directory holds the embedded store; what is written survives a
+// restart of the server on the same directory.
+TEST(ServerTest, StoreLivesInTheDataDirectoryAcrossRestarts) {
+  TempDir tmp;
+  {
+    auto server = Server::Build(Options(tmp.path() / "data"), base::NullLogger());
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    auto users = (*server)->store().GetCollection("myapp", "users");
+    ASSERT_TRUE(users.ok());
+    ASSERT_TRUE((*users)->InsertOne(doc::Document{{"user_account_id", "u1"}}).ok());
+  }
+  EXPECT_TRUE(fs::exists(tmp.path() / "data" / Server::kStoreFileName));
+  auto again = Server::Build(Options(tmp.path() / "data"), base::NullLogger());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  auto users = (*again)->store().GetCollection("myapp", "users");
+  ASSERT_TRUE(users.ok());
+  auto count = (*users)->CountDocuments(doc::Document{{"user_account_id", "u1"}});
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 1);
+}
+
 TEST(ServerTest, DataDirectoryIsExclusive) {
   TempDir tmp;
   auto first = DataDir::Open(tmp.path() / "d");
