@@ -102,15 +102,11 @@ base::Result<std::vector<Row>> SqlRecordStore::Matching(const matcher::Matcher& 
   }
 
   if (best == nullptr) {
-    PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw, conn_->Prepare("SELECT rid, doc FROM " +
-                                                               info->table() + " ORDER BY rid"));
-    Statement stmt(conn_, raw);
-    while (true) {
-      PLINTH_ASSIGN_OR_RETURN(bool more, stmt.Step());
-      if (!more) break;
-      PLINTH_ASSIGN_OR_RETURN(doc::Document document, Decode(stmt.ColumnBlob(1)));
-      if (matcher.Matches(document)) rows.push_back(Row{stmt.ColumnInt(0), std::move(document)});
-    }
+    PLINTH_RETURN_IF_ERROR(
+        ScanAll(*info, [&](std::int64_t rid, doc::Document document) -> base::Status {
+          if (matcher.Matches(document)) rows.push_back(Row{rid, std::move(document)});
+          return base::Status::Ok();
+        }));
     return rows;
   }
 
@@ -254,15 +250,23 @@ base::Result<std::optional<std::string>> SqlRecordStore::RawDocument(std::int64_
 
 base::Status SqlRecordStore::BuildIndex(const IndexInfo& index) {
   PLINTH_ASSIGN_OR_RETURN(CollectionInfo * info, EnsureInfo());
-  PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw, conn_->Prepare("SELECT rid, doc FROM " +
-                                                             info->table() + " ORDER BY rid"));
+  return ScanAll(*info, [&](std::int64_t rid, doc::Document document) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> keys, IndexKeys(document, index.fields));
+    return InsertKeys(index, document, rid, keys);
+  });
+}
+
+base::Status SqlRecordStore::ScanAll(
+    const CollectionInfo& info,
+    const std::function<base::Status(std::int64_t rid, doc::Document document)>& visit) {
+  PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw,
+                          conn_->Prepare("SELECT rid, doc FROM " + info.table() + " ORDER BY rid"));
   Statement stmt(conn_, raw);
   while (true) {
     PLINTH_ASSIGN_OR_RETURN(bool more, stmt.Step());
     if (!more) break;
     PLINTH_ASSIGN_OR_RETURN(doc::Document document, Decode(stmt.ColumnBlob(1)));
-    PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> keys, IndexKeys(document, index.fields));
-    PLINTH_RETURN_IF_ERROR(InsertKeys(index, document, stmt.ColumnInt(0), keys));
+    PLINTH_RETURN_IF_ERROR(visit(stmt.ColumnInt(0), std::move(document)));
   }
   return base::Status::Ok();
 }

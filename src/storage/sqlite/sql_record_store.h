@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -36,6 +37,11 @@ class SqlRecordStore final : public RecordStore {
   void Reload() { loaded_ = false; }
 
  private:
+  // Calls `visit` for every row in record-id (natural) order; stops at the
+  // first error and returns it.
+  base::Status ScanAll(
+      const CollectionInfo& info,
+      const std::function<base::Status(std::int64_t rid, doc::Document document)>& visit);
   base::Status InsertKeys(const IndexInfo& index, const doc::Document& document, std::int64_t rid,
                           const std::vector<std::string>& keys);
   base::Status DeleteKeys(const IndexInfo& index, std::int64_t rid,
