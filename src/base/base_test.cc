@@ -12,6 +12,7 @@
 #include "base/random.h"
 #include "base/result.h"
 #include "base/status.h"
+#include "base/utf8.h"
 
 namespace plinth::base {
 namespace {
@@ -106,6 +107,19 @@ TEST(HexTest, EncodesAndDecodesDigits) {
   EXPECT_EQ(HexDigitValue('a'), 10);
   EXPECT_EQ(HexDigitValue('g'), -1);
   EXPECT_EQ(HexDigitValue('/'), -1);
+}
+
+TEST(Utf8Test, AcceptsShortestFormAndRejectsTheRest) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain ascii"));
+  EXPECT_TRUE(IsValidUtf8("h\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
+  EXPECT_FALSE(IsValidUtf8("\xFF"));
+  EXPECT_EQ(Utf8SequenceLength("\xF0\x9F\x98\x80", 0), 4u);
+  EXPECT_EQ(Utf8SequenceLength("a\xC3\xA9", 1), 2u);
 }
 
 TEST(JsonEscapeTest, EscapesControlQuotesAndInvalidUtf8) {

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "base/json_escape.h"
+#include "base/utf8.h"
 #include "config/names.h"
 #include "doc/ejson.h"
 
@@ -26,37 +27,6 @@ std::string ModeString(mode_t mode) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
   return buf;
-}
-
-bool IsValidUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t extra;
-    std::uint32_t min;
-    std::uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      extra = 1, min = 0x80, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2, min = 0x800, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3, min = 0x10000, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size()) return false;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += extra + 1;
-  }
-  return true;
 }
 
 Secrets::Environment ProcessEnvironment() {
@@ -230,7 +200,7 @@ base::Status Secrets::Set(std::string name, std::string value) {
   if (std::string problem = CheckValueName(name); !problem.empty()) {
     return base::BadValue("secret " + problem);
   }
-  if (!IsValidUtf8(value)) {
+  if (!base::IsValidUtf8(value)) {
     return base::BadValue("the value of secret \"" + name + "\" is not valid UTF-8");
   }
   file_[std::move(name)] = std::move(value);

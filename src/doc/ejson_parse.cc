@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "base/hex.h"
+#include "base/utf8.h"
 #include "doc/base64.h"
 #include "doc/decimal128.h"
 #include "doc/ejson.h"
@@ -29,36 +30,6 @@ using base::Status;
 constexpr std::size_t kMaxJsonNesting = 4096;
 // Objects with more fields than this check duplicates with a hash set.
 constexpr std::size_t kLinearDuplicateScan = 32;
-
-// Length of the valid UTF-8 sequence at s[i] (shortest form, no surrogates,
-// at most U+10FFFF), or 0 when the bytes there are not one.
-std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return 1;
-  std::size_t len;
-  std::uint32_t cp;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3;
-    cp = b0 & 0x0F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
-  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
-  return len;
-}
 
 void AppendUtf8(std::string* out, std::uint32_t cp) {
   if (cp < 0x80) {
@@ -379,7 +350,7 @@ class Parser {
       }
       if (b < 0x20) return Error(pos_, "control character in a string (escape it)");
       if (b >= 0x80) {
-        const std::size_t n = Utf8SequenceLength(text_, pos_);
+        const std::size_t n = base::Utf8SequenceLength(text_, pos_);
         if (n == 0) return Error(pos_, "invalid UTF-8 in a string");
         out->append(text_.data() + pos_, n);
         pos_ += n;

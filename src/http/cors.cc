@@ -39,12 +39,6 @@ bool IsSaneOrigin(std::string_view origin) {
   return true;
 }
 
-bool IsTokenChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
-         c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' ||
-         c == '+' || c == '^' || c == '`' || c == '|' || c == '~';
-}
-
 // The browser's Access-Control-Request-Headers list, normalized to
 // "a, b, c", or "" when it is not a plain list of header names.
 std::string SaneRequestedHeaders(std::string_view list) {
@@ -58,7 +52,7 @@ std::string SaneRequestedHeaders(std::string_view list) {
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
     if (name.empty()) continue;
     for (char c : name) {
-      if (!IsTokenChar(c)) return {};
+      if (!IsHttpTokenChar(c)) return {};
     }
     if (!out.empty()) out += ", ";
     out += name;

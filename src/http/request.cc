@@ -1,5 +1,7 @@
 #include "http/request.h"
 
+#include <cctype>
+
 #include "base/hex.h"
 
 namespace plinth::http {
@@ -132,6 +134,11 @@ bool IsSaneRequestId(std::string_view id) {
     if (!ok) return false;
   }
   return true;
+}
+
+bool IsHttpTokenChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 }  // namespace plinth::http

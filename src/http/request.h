@@ -61,6 +61,10 @@ base::Status ParseRequestTarget(std::string_view target, std::string* path,
 // 1 to 64 characters from [A-Za-z0-9._-], so it is safe in logs and headers.
 bool IsSaneRequestId(std::string_view id);
 
+// Whether `c` may appear in an HTTP token (RFC 9110 tchar): header names,
+// methods and the like.
+bool IsHttpTokenChar(char c);
+
 // ASCII case-insensitive equality, for header names and tokens.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

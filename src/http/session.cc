@@ -94,17 +94,12 @@ class InFlight {
   Metrics* metrics_;
 };
 
-bool IsTokenChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
 // Header fields from handlers are checked before they reach the wire, so no
 // value can smuggle a CR/LF into the response (response splitting).
 bool IsSafeHeader(std::string_view name, std::string_view value) {
   if (name.empty()) return false;
   for (char c : name) {
-    if (!IsTokenChar(c)) return false;
+    if (!IsHttpTokenChar(c)) return false;
   }
   for (char c : value) {
     if (c == '\r' || c == '\n' || c == '\0') return false;

@@ -14,6 +14,7 @@
 #include "matcher/projection.h"
 #include "matcher/sort.h"
 #include "storage/aggregate.h"
+#include "storage/object_id_generator.h"
 #include "tests/cases/target.h"
 #include "update/update.h"
 
@@ -106,16 +107,7 @@ class ReferenceTarget : public Target {
     return Status::Ok();
   }
 
-  doc::Value NewObjectId() {
-    std::array<std::uint8_t, 12> bytes{};
-    auto secs = static_cast<std::uint32_t>(base::SystemClock::Default()->NowMillis() / 1000);
-    bytes[0] = static_cast<std::uint8_t>(secs >> 24);
-    bytes[1] = static_cast<std::uint8_t>(secs >> 16);
-    bytes[2] = static_cast<std::uint8_t>(secs >> 8);
-    bytes[3] = static_cast<std::uint8_t>(secs);
-    random_.Fill(bytes.data() + 4, 8);
-    return doc::Value(doc::ObjectId(bytes));
-  }
+  doc::Value NewObjectId() { return doc::Value(ids_.Next()); }
 
   // A copy of `d` with an _id first (generated when absent).
   doc::Document WithId(const doc::Document& d) {
@@ -283,6 +275,7 @@ class ReferenceTarget : public Target {
 
   Docs docs_;
   base::SeededRandom random_{42};
+  storage::ObjectIdGenerator ids_{base::SystemClock::Default(), &random_};
 };
 
 }  // namespace
