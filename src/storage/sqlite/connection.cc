@@ -46,12 +46,35 @@ base::Status Connection::Error(int rc, std::string_view what) {
                                                      sqlite3_errmsg(db_));
 }
 
+namespace {
+bool IsTransactionControl(const std::string& sql) {
+  for (const char* verb : {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}) {
+    if (sql.rfind(verb, 0) == 0) return sql.find(';') == std::string::npos;
+  }
+  return false;
+}
+}  // namespace
+
 base::Status Connection::Exec(const std::string& sql) {
   if (sql.rfind("ROLLBACK", 0) == 0) InvalidateCatalog();
+  // Transaction control (BEGIN, COMMIT, SAVEPOINT ... on every read and
+  // write) runs from the prepared-statement cache: sqlite3_exec would compile
+  // it again each time, a noticeable share of a point lookup. Other SQL (DDL
+  // naming one table, scripts) is rare and would only grow the cache.
+  const bool single = IsTransactionControl(sql);
   for (int attempt = 0;; ++attempt) {
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
-    sqlite3_free(err);
+    int rc;
+    if (single) {
+      PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+      while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      }
+      sqlite3_reset(stmt);
+      if (rc == SQLITE_DONE) rc = SQLITE_OK;
+    } else {
+      char* err = nullptr;
+      rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+      sqlite3_free(err);
+    }
     if (rc == SQLITE_OK) return base::Status::Ok();
     if ((rc & 0xFF) == SQLITE_BUSY && attempt < kBusyRetries) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
