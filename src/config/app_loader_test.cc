@@ -6,12 +6,14 @@
 #include <string>
 
 #include "base/logger.h"
+#include "base/temp_dir_for_test.h"
 #include "config/app_validator.h"
 #include "config/secrets.h"
-#include "config/temp_dir_for_test.h"
 
 namespace plinth::config {
 namespace {
+
+using base::TempDirForTest;
 
 using ::testing::HasSubstr;
 

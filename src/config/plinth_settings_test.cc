@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "base/logger.h"
+#include "base/temp_dir_for_test.h"
 #include "config/app_loader.h"
-#include "config/temp_dir_for_test.h"
 
 namespace plinth::config {
 namespace {
+
+using base::TempDirForTest;
 
 void WriteApp(const TempDirForTest& dir) {
   dir.Write("root_config.json", R"({"app_id":"test-abcde","name":"test"})");

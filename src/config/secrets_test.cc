@@ -6,10 +6,12 @@
 
 #include <filesystem>
 
-#include "config/temp_dir_for_test.h"
+#include "base/temp_dir_for_test.h"
 
 namespace plinth::config {
 namespace {
+
+using base::TempDirForTest;
 
 using ::testing::HasSubstr;
 using ::testing::Not;

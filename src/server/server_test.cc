@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/temp_dir_for_test.h"
 #include "server/data_dir.h"
 #include "server/startup_checks.h"
 
@@ -18,19 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kQuickstart = fs::path(PLINTH_SOURCE_DIR) / "examples" / "quickstart";
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "plinth-server-test-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // Sends one HTTP/1.1 request and returns the whole response (server closes).
 std::string Fetch(std::uint16_t port, const std::string& request) {
@@ -62,7 +50,7 @@ ServeOptions Options(const fs::path& data) {
 }
 
 TEST(ServerTest, ServesQuickstartLocationAndStops) {
-  TempDir tmp;
+  base::TempDirForTest tmp;
   base::CapturingLogger log;
   auto server = Server::Build(Options(tmp.path() / "data"), &log);
   ASSERT_TRUE(server.ok()) << server.status().ToString();
@@ -91,7 +79,7 @@ TEST(ServerTest, ServesQuickstartLocationAndStops) {
 // The data directory holds the embedded store; what is written survives a
 // restart of the server on the same directory.
 TEST(ServerTest, StoreLivesInTheDataDirectoryAcrossRestarts) {
-  TempDir tmp;
+  base::TempDirForTest tmp;
   {
     auto server = Server::Build(Options(tmp.path() / "data"), base::NullLogger());
     ASSERT_TRUE(server.ok()) << server.status().ToString();
@@ -110,7 +98,7 @@ TEST(ServerTest, StoreLivesInTheDataDirectoryAcrossRestarts) {
 }
 
 TEST(ServerTest, DataDirectoryIsExclusive) {
-  TempDir tmp;
+  base::TempDirForTest tmp;
   auto first = DataDir::Open(tmp.path() / "d");
   ASSERT_TRUE(first.ok());
   auto second = DataDir::Open(tmp.path() / "d");
@@ -121,7 +109,7 @@ TEST(ServerTest, DataDirectoryIsExclusive) {
 }
 
 TEST(ServerTest, DuplicateAppIdsAreRejected) {
-  TempDir tmp;
+  base::TempDirForTest tmp;
   ServeOptions o = Options(tmp.path() / "data");
   o.app_dirs = {kQuickstart, kQuickstart};
   auto server = Server::Build(o, base::NullLogger());
@@ -133,7 +121,7 @@ TEST(ServerTest, DuplicateAppIdsAreRejected) {
 }
 
 TEST(ServerTest, InvalidAppDirectoryListsEveryProblem) {
-  TempDir tmp;
+  base::TempDirForTest tmp;
   fs::create_directories(tmp.path() / "app" / "auth");
   std::ofstream(tmp.path() / "app" / "root_config.json")
       << R"({"app_id":"x-abcde","name":"9bad","environment":"nowhere"})";
@@ -153,7 +141,7 @@ TEST(ServerTest, InvalidAppDirectoryListsEveryProblem) {
 // A value backed by a secret can only be checked once the data directory (and
 // its secrets.json) is known, so the server checks it at start.
 TEST(ServerTest, SecretReferencesAreCheckedAgainstTheDataDirectory) {
-  TempDir tmp;
+  base::TempDirForTest tmp;
   const fs::path app = tmp.path() / "app";
   fs::copy(kQuickstart, app, fs::copy_options::recursive);
   std::ofstream(app / "values" / "apiKey.json")

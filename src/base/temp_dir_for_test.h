@@ -9,7 +9,7 @@
 #include <string_view>
 #include <system_error>
 
-namespace plinth::config {
+namespace plinth::base {
 
 // Test-only: a fresh directory under the system temp dir, removed with its
 // contents on destruction. Write() creates parent directories as needed.
@@ -18,9 +18,8 @@ class TempDirForTest {
  public:
   TempDirForTest() {
     static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("plinth-config-test-" + std::to_string(::getpid()) + "-" +
-             std::to_string(counter.fetch_add(1)));
+    path_ = std::filesystem::temp_directory_path() / ("plinth-test-" + std::to_string(::getpid()) +
+                                                      "-" + std::to_string(counter.fetch_add(1)));
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
     std::filesystem::create_directories(path_, ec);
@@ -46,4 +45,4 @@ class TempDirForTest {
   std::filesystem::path path_;
 };
 
-}  // namespace plinth::config
+}  // namespace plinth::base
