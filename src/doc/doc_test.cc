@@ -8,6 +8,7 @@
 #include "doc/bson_codec.h"
 #include "doc/ejson.h"
 #include "doc/test_printers.h"
+#include "doc/test_values.h"
 
 namespace plinth::doc {
 namespace {
@@ -16,28 +17,6 @@ using base::ErrorCode;
 
 base::Result<Document> Decode(const std::string& bytes, const Limits& limits = {}) {
   return FromBson(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), limits);
-}
-
-Document EveryType() {
-  return Document{{"d", 1.5},
-                  {"nan", std::numeric_limits<double>::quiet_NaN()},
-                  {"s", "x"},
-                  {"nul", std::string("a\0b", 3)},
-                  {"o", Document{{"i", std::int32_t{1}}}},
-                  {"a", Array{std::int64_t{2}, Null{}, Array{}}},
-                  {"oid", *ObjectId::FromHex("5f0c1d6e7a8b9c0d1e2f3a4b")},
-                  {"b", true},
-                  {"t", DateTime{1700000000000}},
-                  {"r", Regex{"^a", "i"}},
-                  {"code", JavaScriptCode{"f()"}},
-                  {"ts", Timestamp{1, 2}},
-                  {"dec", Decimal128{0x3040000000000000ull, 1}},
-                  {"bin", Binary{4, "abc"}},
-                  {"old", Binary{2, "abcd"}},
-                  {"u", Undefined{}},
-                  {"n", Null{}},
-                  {"min", MinKey{}},
-                  {"max", MaxKey{}}};
 }
 
 TEST(ValueTest, TypesAndNames) {

@@ -5,6 +5,7 @@
 #include "doc/bson_codec.h"
 #include "doc/ejson.h"
 #include "doc/test_printers.h"
+#include "doc/test_values.h"
 
 namespace plinth::doc {
 namespace {
@@ -34,27 +35,12 @@ TEST(DepthTest, CountsDocumentsAndArrays) {
 }
 
 TEST(BsonSizeTest, MatchesTheEncoder) {
-  const Document d{{"d", 1.5},
-                   {"s", "xyz"},
-                   {"o", Document{{"i", std::int32_t{1}}}},
-                   {"a", Array{std::int64_t{2}, Null{}, "q", Array{}, Document{}}},
-                   {"big", Array(std::initializer_list<Value>(
-                               {std::int32_t{0}, std::int32_t{1}, std::int32_t{2}, std::int32_t{3},
-                                std::int32_t{4}, std::int32_t{5}, std::int32_t{6}, std::int32_t{7},
-                                std::int32_t{8}, std::int32_t{9}, std::int32_t{10}}))},
-                   {"oid", *ObjectId::FromHex("5f0c1d6e7a8b9c0d1e2f3a4b")},
-                   {"b", true},
-                   {"t", DateTime{1700000000000}},
-                   {"r", Regex{"^a", "i"}},
-                   {"code", JavaScriptCode{"f()"}},
-                   {"ts", Timestamp{1, 2}},
-                   {"dec", Decimal128{0x3040000000000000ull, 1}},
-                   {"bin", Binary{4, "abc"}},
-                   {"old", Binary{2, "abcd"}},
-                   {"u", Undefined{}},
-                   {"n", Null{}},
-                   {"min", MinKey{}},
-                   {"max", MaxKey{}}};
+  Document d = EveryType();
+  d.Append("mixed", Array{std::int64_t{2}, Null{}, "q", Array{}, Document{}});
+  d.Append("big", Array(std::initializer_list<Value>(
+                      {std::int32_t{0}, std::int32_t{1}, std::int32_t{2}, std::int32_t{3},
+                       std::int32_t{4}, std::int32_t{5}, std::int32_t{6}, std::int32_t{7},
+                       std::int32_t{8}, std::int32_t{9}, std::int32_t{10}})));
   auto bytes = ToBson(d);
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
   EXPECT_EQ(BsonSize(d), bytes->size());

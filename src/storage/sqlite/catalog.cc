@@ -262,10 +262,9 @@ base::Status RemoveCollection(Connection& conn, const CollectionInfo& info) {
   return base::Status::Ok();
 }
 
-base::Result<std::vector<std::string>> ListDatabaseNames(Connection& conn) {
-  PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw,
-                          conn.Prepare("SELECT DISTINCT db FROM plinth_collections ORDER BY db"));
-  Statement stmt(&conn, raw);
+namespace {
+// Steps `stmt` to the end, collecting its first column as text.
+base::Result<std::vector<std::string>> TextColumn(Statement& stmt) {
   std::vector<std::string> out;
   while (true) {
     PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -273,6 +272,14 @@ base::Result<std::vector<std::string>> ListDatabaseNames(Connection& conn) {
     out.push_back(stmt.ColumnText(0));
   }
   return out;
+}
+}  // namespace
+
+base::Result<std::vector<std::string>> ListDatabaseNames(Connection& conn) {
+  PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw,
+                          conn.Prepare("SELECT DISTINCT db FROM plinth_collections ORDER BY db"));
+  Statement stmt(&conn, raw);
+  return TextColumn(stmt);
 }
 
 base::Result<std::vector<std::string>> ListCollectionNames(Connection& conn,
@@ -282,13 +289,7 @@ base::Result<std::vector<std::string>> ListCollectionNames(Connection& conn,
       conn.Prepare("SELECT name FROM plinth_collections WHERE db = ?1 ORDER BY name"));
   Statement stmt(&conn, raw);
   stmt.BindText(1, database);
-  std::vector<std::string> out;
-  while (true) {
-    PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    out.push_back(stmt.ColumnText(0));
-  }
-  return out;
+  return TextColumn(stmt);
 }
 
 }  // namespace plinth::storage::sqlite
