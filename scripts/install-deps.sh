@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libmozjs-102-dev libpcre2-dev libintelrdfpmath-dev libsodium-dev libcurl4-openssl-dev
   wrk curl
+  # Tests only: the local SMTP sink src/mail/mail_test.cc sends mail to.
+  python3-aiosmtpd
 )
 
 missing=()

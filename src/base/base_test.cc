@@ -13,6 +13,12 @@
 #include "base/result.h"
 #include "base/status.h"
 #include "base/utf8.h"
+#include "base/work_pool.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 namespace plinth::base {
 namespace {
@@ -150,6 +156,39 @@ TEST(LoggerTest, WritesOneJsonObjectPerLineAndFiltersLevels) {
   EXPECT_TRUE(ParseLogLevel("warn", &level));
   EXPECT_EQ(level, LogLevel::kWarn);
   EXPECT_FALSE(ParseLogLevel("loud", &level));
+}
+
+}  // namespace
+}  // namespace plinth::base
+
+namespace plinth::base {
+namespace {
+
+TEST(WorkPoolTest, RunsQueuedWorkAndRefusesBeyondTheBound) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> ran{0};
+  WorkPool pool(1, 2);
+  auto blocker = [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return release; });
+    ran.fetch_add(1);
+  };
+  ASSERT_TRUE(pool.TrySubmit(blocker));  // running (or about to)
+  // Wait until the worker has taken the first task off the queue.
+  while (pool.queued() != 0) std::this_thread::yield();
+  EXPECT_TRUE(pool.TrySubmit([&] { ran.fetch_add(1); }));
+  EXPECT_TRUE(pool.TrySubmit([&] { ran.fetch_add(1); }));
+  EXPECT_FALSE(pool.TrySubmit([&] { ran.fetch_add(100); }));  // queue full
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  pool.Shutdown();  // queued work still runs
+  EXPECT_EQ(ran.load(), 3);
+  EXPECT_FALSE(pool.TrySubmit([] {}));
 }
 
 }  // namespace

@@ -45,9 +45,15 @@ inline Status NotFound(std::string message) { return {ErrorCode::kNotFound, std:
 
 }  // namespace plinth::base
 
-// Returns early from the enclosing function when `expr` is not OK.
-#define PLINTH_RETURN_IF_ERROR(expr)                 \
-  do {                                               \
-    ::plinth::base::Status plinth_status_ = (expr);  \
-    if (!plinth_status_.ok()) return plinth_status_; \
+// Returns early from the enclosing function when `expr` is not OK. The
+// temporary's name is unique per use, so uses can nest (a lambda passed to
+// RunTransaction inside the macro's own argument).
+#define PLINTH_RETURN_IF_ERROR(expr) \
+  PLINTH_RETURN_IF_ERROR_IMPL_(PLINTH_STATUS_CONCAT_(plinth_status_, __COUNTER__), expr)
+#define PLINTH_RETURN_IF_ERROR_IMPL_(tmp, expr) \
+  do {                                          \
+    ::plinth::base::Status tmp = (expr);        \
+    if (!tmp.ok()) return tmp;                  \
   } while (0)
+#define PLINTH_STATUS_CONCAT_(a, b) PLINTH_STATUS_CONCAT_INNER_(a, b)
+#define PLINTH_STATUS_CONCAT_INNER_(a, b) a##b

@@ -18,6 +18,7 @@ Command AddServeCommand(CLI::App* root);
 Command AddCheckCommand(CLI::App* root);
 Command AddVersionCommand(CLI::App* root);
 Command AddSecretsCommand(CLI::App* root);
+Command AddUsersCommand(CLI::App* root);
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;

@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
   app.failure_message([](const CLI::App*, const CLI::Error& e) { return std::string(e.what()); });
 
   std::vector<Command> commands = {AddServeCommand(&app), AddCheckCommand(&app),
-                                   AddSecretsCommand(&app), AddVersionCommand(&app)};
+                                   AddSecretsCommand(&app), AddUsersCommand(&app),
+                                   AddVersionCommand(&app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -19,6 +19,8 @@ struct ServeFlags {
   std::string data;
   std::string listen = "127.0.0.1:8080";
   std::string public_url;
+  std::string smtp_url;
+  std::string mail_from = "plinth@localhost";
   std::string log_level = "info";
   server::ServeOptions defaults;
   int io_threads = defaults.io_threads;
@@ -52,6 +54,8 @@ int RunServe(const ServeFlags& f) {
   o.listen_host = listen->host;
   o.listen_port = listen->port;
   o.public_url = f.public_url;
+  o.smtp_url = f.smtp_url;
+  o.mail_from = f.mail_from;
   o.io_threads = f.io_threads;
   o.max_body_bytes = f.max_body_bytes;
   o.max_header_bytes = f.max_header_bytes;
@@ -97,6 +101,11 @@ Command AddServeCommand(CLI::App* root) {
   sub->add_option("--public-url", f->public_url,
                   "Base URL clients are told to use (location endpoint); default: the request's "
                   "Host header");
+  sub->add_option("--smtp-url", f->smtp_url,
+                  "SMTP server for confirmation and reset mail (smtp://host:port or "
+                  "smtps://host:port); default: mail is written to the log");
+  sub->add_option("--mail-from", f->mail_from, "Sender address of Plinth's mail")
+      ->capture_default_str();
   sub->add_option("--io-threads", f->io_threads, "I/O threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

@@ -19,7 +19,24 @@ PlinthSettings ParsePlinthSettings(const doc::Value& json, FileDiagnostics* diag
                        &s.tokens.access_token_lifetime_seconds);
     tokens.ReadInRange("refresh_token_lifetime_seconds", 1, kFiveYearsSeconds,
                        &s.tokens.refresh_token_lifetime_seconds);
+    tokens.Read("signing_algorithm", &s.tokens.signing_algorithm);
+    if (s.tokens.signing_algorithm != "HS256" && s.tokens.signing_algorithm != "EdDSA" &&
+        s.tokens.signing_algorithm != "RS256") {
+      tokens.diag()->Error(tokens.FieldOf("signing_algorithm"),
+                           "must be \"HS256\", \"EdDSA\" or \"RS256\"");
+    }
+    tokens.Read("signing_key_secrets", &s.tokens.signing_key_secrets);
+    tokens.ReadInRange("state_cache_ms", 0, 60 * 1000, &s.tokens.state_cache_ms);
     tokens.WarnUnknownKeys();
+  }
+  FieldReader passwords = r.Child("passwords");
+  if (passwords.ok()) {
+    passwords.ReadInRange("argon2_ops_limit", 1, 10, &s.passwords.argon2_ops_limit);
+    passwords.ReadInRange("argon2_memory_kib", 8, 4 * 1024 * 1024,
+                          &s.passwords.argon2_memory_kib);
+    passwords.ReadInRange("hash_threads", 0, 256, &s.passwords.hash_threads);
+    passwords.ReadInRange("hash_queue", 1, 1000000, &s.passwords.hash_queue);
+    passwords.WarnUnknownKeys();
   }
   FieldReader functions = r.Child("functions");
   if (functions.ok()) {
@@ -34,6 +51,8 @@ PlinthSettings ParsePlinthSettings(const doc::Value& json, FileDiagnostics* diag
                          &s.throttle.failed_logins_per_username);
     throttle.ReadInRange("failed_login_window_seconds", 1, kDaySeconds,
                          &s.throttle.failed_login_window_seconds);
+    throttle.ReadInRange("failed_logins_per_address", 1, 1000000,
+                         &s.throttle.failed_logins_per_address);
     throttle.ReadInRange("emails_per_address_per_hour", 1, 1000000,
                          &s.throttle.emails_per_address_per_hour);
     throttle.WarnUnknownKeys();

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "config/field_reader.h"
 #include "doc/value.h"
@@ -20,6 +22,30 @@ struct TokenSettings {
   // Refresh tokens: 60 days, as App Services. Range 1 s .. 5 years (tests
   // shorten it; App Services allowed 30 minutes .. 5 years).
   std::int64_t refresh_token_lifetime_seconds = 60LL * 24 * 60 * 60;
+  // Algorithm of the app's token signing key: "HS256", "EdDSA" or "RS256".
+  std::string signing_algorithm = "HS256";
+  // Names of secrets (secrets.json / PLINTH_SECRET_*) holding the signing
+  // keys, newest first: the first signs, all verify, so a key can be
+  // rotated without logging anyone out. Each secret is an HS256 secret (at
+  // least 32 bytes) or a PEM private key for EdDSA / RS256; the secret's
+  // name is the key's `kid`. Empty: Plinth generates a key on first start
+  // and keeps it in <data>/keys/<app_id>.json (owner-only).
+  std::vector<std::string> signing_key_secrets;
+  // How long a session's or user's state may be served from memory before
+  // the store is read again. Changes made by this process (logout, disable,
+  // delete) take effect at once; changes made by another process on the
+  // same data directory (`plinth users disable`) within this time.
+  std::int64_t state_cache_ms = 1000;
+};
+
+struct PasswordSettings {
+  // Argon2id cost: OWASP's minimum (m = 19 MiB, t = 2, p = 1) by default.
+  std::int64_t argon2_ops_limit = 2;
+  std::int64_t argon2_memory_kib = 19 * 1024;
+  // Threads hashing passwords (0 = one per core) and how many hashing
+  // requests may wait for one before new ones are refused with 429.
+  std::int64_t hash_threads = 0;
+  std::int64_t hash_queue = 256;
 };
 
 struct FunctionSettings {
@@ -36,6 +62,8 @@ struct ThrottleSettings {
   // attempts get 429 TooManyRequests with Retry-After.
   std::int64_t failed_logins_per_username = 10;
   std::int64_t failed_login_window_seconds = 15 * 60;
+  // Failed logins (any username) from one client address within the window.
+  std::int64_t failed_logins_per_address = 100;
   // Confirmation and password-reset mails sent to one address per hour.
   std::int64_t emails_per_address_per_hour = 10;
 };
@@ -54,6 +82,7 @@ struct CustomUserDataSettings {
 
 struct PlinthSettings {
   TokenSettings tokens;
+  PasswordSettings passwords;
   FunctionSettings functions;
   ThrottleSettings throttle;
   CustomUserDataSettings custom_user_data;

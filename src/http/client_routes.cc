@@ -1,5 +1,6 @@
 #include "http/client_routes.h"
 
+#include "http/auth_routes.h"
 #include "http/location.h"
 
 namespace plinth::http {
@@ -25,6 +26,9 @@ void AddClientRoutes(const ClientServices& s, Router* r) {
   r->Add("GET", A + "/location", [&apps = *s.apps, url = s.public_url](Request& req) {
     return HandleLocation(req, apps, url);
   });
+
+  // Authentication (client-api §2 rows 2-20).
+  if (s.auth != nullptr) AddAuthRoutes(s.auth, s.workers, r);
 }
 
 }  // namespace plinth::http

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "auth/auth_registry.h"
+#include "base/work_pool.h"
 #include "http/app_lookup.h"
 #include "http/health.h"
 #include "http/metrics.h"
@@ -25,6 +27,11 @@ struct ClientServices {
   // `--public-url`: the base URL clients are told to use (location
   // endpoint). Default: empty, meaning "http://" + the request's Host header.
   std::string public_url;
+  // Authentication of every served app. Optional: without it the auth
+  // routes are not served. Requires `workers` when set.
+  const auth::AuthRegistry* auth = nullptr;
+  // The bounded pool password hashing and mail run on.
+  base::WorkPool* workers = nullptr;
 };
 
 // Adds the client API's routes to `router`: the route table, one line per

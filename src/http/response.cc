@@ -15,6 +15,12 @@ Response Response::Json(int status, std::string body) {
   return r;
 }
 
+Response Response::Later(Deferred work) {
+  Response res;
+  res.deferred = std::move(work);
+  return res;
+}
+
 Response Response::Empty(int status) {
   Response r;
   r.status = status;

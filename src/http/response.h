@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,17 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 
+  // Deferred is how a handler answers later, off the I/O thread: it is
+  // called once, on the I/O thread, with a `done` callback, and must make
+  // sure `done` is called exactly once, from any thread, with the real
+  // response (password hashing runs on its own pool this way; ARCHITECTURE
+  // "Threading"). The connection waits without a read deadline meanwhile,
+  // so whoever runs the work bounds it.
+  using Done = std::function<void(Response)>;
+  using Deferred = std::function<void(Done done)>;
+  // Set by Later(); when set, the other fields are ignored.
+  Deferred deferred;
+
   // Not sent. The error code when this response carries an error envelope
   // (for metrics and logs), and for 5xx the internal message the client does
   // not see, so the session can log it next to the request id.
@@ -43,6 +55,9 @@ struct Response {
   // server error"; the status's message goes to error_detail for the log.
   // An OK status is a programming mistake and yields a 500.
   static Response Error(const base::Status& status);
+
+  // A response produced later by `work` (see Deferred).
+  static Response Later(Deferred work);
 
   // Replaces every field named `name` (case-insensitive) with one field.
   void SetHeader(std::string_view name, std::string_view value);

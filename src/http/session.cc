@@ -14,7 +14,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -272,6 +275,7 @@ class Session : public std::enable_shared_from_this<Session> {
         IsSaneRequestId(incoming_id) ? std::string(incoming_id) : state_->random->Hex(12);
 
     Response res = target_ok.ok() ? CallHandler(req) : Response::Error(target_ok);
+    while (res.deferred) res = co_await AwaitDeferred(std::move(res.deferred));
     // Once Stop() has begun, every response is the connection's last.
     bool keep_alive = msg.keep_alive() && !state_->draining.load(std::memory_order_acquire);
     bool written =
@@ -290,6 +294,42 @@ class Session : public std::enable_shared_from_this<Session> {
     } catch (...) {
       return Response::Error(base::Internal("handler threw a non-std exception"));
     }
+  }
+
+  // Runs a deferred response's work and resumes this coroutine, on this
+  // session's thread, with the response it produces. The work may finish on
+  // any thread; `done` posts back here. A second call of `done` is ignored.
+  asio::awaitable<Response> AwaitDeferred(Response::Deferred work) {
+    // The work bounds its own time; the connection has no deadline meanwhile.
+    deadline_ = SteadyClock::time_point::max();
+    timed_out_ = false;
+    auto executor = co_await asio::this_coro::executor;
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+        [&work, executor](auto handler) {
+          using HandlerType = decltype(handler);
+          struct Slot {
+            std::atomic<bool> called{false};
+            std::optional<HandlerType> handler;
+          };
+          auto slot = std::make_shared<Slot>();
+          slot->handler.emplace(std::move(handler));
+          auto done = [slot, executor](Response res) {
+            if (slot->called.exchange(true, std::memory_order_acq_rel)) return;
+            asio::post(executor, [slot, res = std::move(res)]() mutable {
+              auto h = std::move(*slot->handler);
+              slot->handler.reset();
+              std::move(h)(std::move(res));
+            });
+          };
+          try {
+            work(done);
+          } catch (const std::exception& e) {
+            done(Response::Error(base::Internal(std::string("deferred work threw: ") + e.what())));
+          } catch (...) {
+            done(Response::Error(base::Internal("deferred work threw a non-std exception")));
+          }
+        },
+        asio::use_awaitable);
   }
 
   // Answers a request that could not be read. Returns how to close.

@@ -23,6 +23,10 @@ struct ServeOptions {
   // means "the Host header of the request" (DECISIONS 6).
   std::string public_url;
 
+  // Outbound mail (confirmation and reset). Empty smtp_url: the log sink.
+  std::string smtp_url;
+  std::string mail_from = "plinth@localhost";
+
   // HTTP limits; the defaults are documented in docs/http.md.
   int io_threads = 2;
   std::size_t max_body_bytes = 18 * 1024 * 1024;

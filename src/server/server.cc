@@ -1,7 +1,9 @@
 #include "server/server.h"
 
 #include <map>
+#include <thread>
 
+#include "base/work_pool.h"
 #include "config/app_loader.h"
 #include "config/app_validator.h"
 #include "config/secrets.h"
@@ -10,6 +12,7 @@
 #include "http/health.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "server/app_services.h"
 #include "server/data_dir.h"
 #include "server/startup_checks.h"
 #include "storage/sqlite/sqlite_engine.h"
@@ -23,6 +26,12 @@ struct Server::Parts {
   std::unique_ptr<DataDir> data_dir;
   config::Secrets secrets;
   std::unique_ptr<storage::Engine> store;
+  base::SystemClock clock;
+  base::SystemRandom random;
+  AppServices services;
+  // Password hashing and mail (DECISIONS 24). Declared after everything
+  // its tasks use and stopped before the HTTP server goes away.
+  std::unique_ptr<base::WorkPool> workers;
   std::unique_ptr<http::StaticAppLookup> app_lookup;
   http::Metrics metrics;
   http::Readiness readiness;
@@ -101,6 +110,28 @@ base::Result<std::unique_ptr<Server>> Server::Build(const ServeOptions& options,
   store_options.file = parts->data_dir->path() / kStoreFileName;
   PLINTH_ASSIGN_OR_RETURN(parts->store, storage::OpenSqliteEngine(store_options));
 
+  MailOptions mail;
+  mail.smtp_url = options.smtp_url;
+  mail.from = options.mail_from;
+  PLINTH_ASSIGN_OR_RETURN(parts->services,
+                          BuildAppServices(parts->apps, parts->data_dir->path(), parts->secrets,
+                                           parts->store.get(), mail, &parts->clock,
+                                           &parts->random, logger));
+  if (options.smtp_url.empty()) {
+    logger->Warn("mail goes to the log (no --smtp-url): for development only", {});
+  }
+  // Hashing threads: the largest hash_threads any app asks for, else one
+  // per core; the queue bound likewise.
+  std::int64_t threads = 0;
+  std::int64_t queue = 1;
+  for (const auto& app : parts->apps) {
+    threads = std::max(threads, app->settings.passwords.hash_threads);
+    queue = std::max(queue, app->settings.passwords.hash_queue);
+  }
+  if (threads == 0) threads = std::max<std::int64_t>(1, std::thread::hardware_concurrency());
+  parts->workers = std::make_unique<base::WorkPool>(static_cast<std::size_t>(threads),
+                                                    static_cast<std::size_t>(queue));
+
   std::vector<http::AppInfo> infos;
   for (const auto& app : parts->apps) infos.push_back(ToAppInfo(*app));
   parts->app_lookup = std::make_unique<http::StaticAppLookup>(std::move(infos));
@@ -110,6 +141,8 @@ base::Result<std::unique_ptr<Server>> Server::Build(const ServeOptions& options,
   services.metrics = &parts->metrics;
   services.readiness = &parts->readiness;
   services.public_url = options.public_url;
+  services.auth = parts->services.auth.get();
+  services.workers = parts->workers.get();
   parts->client_api = std::make_unique<http::ClientApi>(std::move(services));
 
   const http::ClientApi* api = parts->client_api.get();
@@ -129,6 +162,9 @@ Server::~Server() {
     parts_->http_server->Stop();
     parts_->http_server->Wait();
   }
+  // Queued work still answers its (now closed) requests; it must finish
+  // while the I/O contexts it posts to still exist.
+  if (parts_->workers) parts_->workers->Shutdown();
 }
 
 base::Status Server::Start() {

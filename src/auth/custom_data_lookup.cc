@@ -1,0 +1,62 @@
+#include "auth/custom_data_lookup.h"
+
+#include "doc/limits.h"
+#include "storage/app_namespace.h"
+#include "storage/cursor.h"
+
+namespace plinth::auth {
+
+CustomDataLookup::CustomDataLookup(storage::Engine* engine, std::string app_id,
+                                   config::CustomUserDataConfig config,
+                                   config::CustomUserDataSettings settings, base::Logger* logger)
+    : engine_(engine),
+      app_id_(std::move(app_id)),
+      config_(std::move(config)),
+      settings_(settings),
+      logger_(logger) {}
+
+base::Result<std::optional<doc::Document>> CustomDataLookup::Find(
+    std::string_view user_id) const {
+  if (!config_.enabled) return std::optional<doc::Document>();
+  storage::StoreNamespace ns =
+      storage::AppNamespace(app_id_, config_.database_name, config_.collection_name);
+  PLINTH_ASSIGN_OR_RETURN(auto coll, engine_->GetCollection(ns.database, ns.collection));
+  doc::Array ids;
+  ids.Append(std::string(user_id));
+  if (base::Result<doc::ObjectId> oid = doc::ObjectId::FromHex(user_id); oid.ok()) {
+    ids.Append(*oid);
+  }
+  doc::Document filter{{config_.user_id_field, doc::Document{{"$in", std::move(ids)}}}};
+  storage::FindOptions options;
+  // A string match, if any, is among the first two documents only when it
+  // comes first; read a few so the string-typed one can win.
+  options.limit = 16;
+  PLINTH_ASSIGN_OR_RETURN(auto cursor, coll->Find(filter, options));
+  PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> docs, storage::ReadAll(cursor.get()));
+  if (docs.empty()) return std::optional<doc::Document>();
+  const doc::Document* chosen = &docs.front();
+  for (const doc::Document& d : docs) {
+    const doc::Value* v = d.Get(config_.user_id_field);
+    if (v != nullptr && v->is_string()) {
+      chosen = &d;
+      break;
+    }
+  }
+  const std::size_t size = doc::BsonSize(*chosen);
+  if (static_cast<std::int64_t>(size) > settings_.max_size_bytes) {
+    logger_->Error("custom user data too large for a token; claim left out",
+                   {{"app", app_id_},
+                    {"user_id", std::string(user_id)},
+                    {"bytes", static_cast<std::uint64_t>(size)}});
+    return std::optional<doc::Document>();
+  }
+  if (static_cast<std::int64_t>(size) > settings_.warn_size_bytes) {
+    logger_->Warn("large custom user data document in token",
+                  {{"app", app_id_},
+                   {"user_id", std::string(user_id)},
+                   {"bytes", static_cast<std::uint64_t>(size)}});
+  }
+  return std::optional<doc::Document>(*chosen);
+}
+
+}  // namespace plinth::auth

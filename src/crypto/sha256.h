@@ -1,0 +1,26 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace plinth::crypto {
+
+// SHA-256 and HMAC-SHA-256 (FIPS 180-4, RFC 2104) over OpenSSL's one-shot
+// calls. Free functions; no shared state, thread-safe. These calls fail only
+// if OpenSSL cannot allocate memory; they abort then rather than hand back a
+// digest that is silently wrong.
+
+using Sha256Digest = std::array<std::uint8_t, 32>;
+
+Sha256Digest Sha256(std::string_view data);
+
+// The digest as 64 lowercase hex characters.
+std::string Sha256Hex(std::string_view data);
+
+// HMAC-SHA-256 of `data` under `key` (any length; RFC 2104 hashes keys longer
+// than the block size).
+Sha256Digest HmacSha256(std::string_view key, std::string_view data);
+
+}  // namespace plinth::crypto
