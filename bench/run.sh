@@ -20,6 +20,17 @@
 #                     (bench/storage/, Google Benchmark) after the HTTP part
 #   BENCH_STORAGE_SIZES  collection sizes of the storage benchmark (default
 #                     10000,1000000; building the 1M dataset takes a while)
+#   BENCH_AUTH        0 skips the auth part (default 1; needs the HTTP part):
+#                     on the same plinth server after the location run, token
+#                     refresh, Argon2id logins against the hashing ceiling
+#                     (bench_hash), and refresh latency during a login storm
+#   BENCH_AUTH_USERS  users registered for the login runs (default 64)
+#   BENCH_LOGIN_CONNECTIONS  connections of the login wrk runs (default 16;
+#                     any number above the hashing threads saturates hashing,
+#                     and login latency is then queueing: about connections
+#                     / logins/s)
+#   BENCH_STORM_CONNECTIONS  connections of the refresh wrk during the login
+#                     storm (default 8)
 set -euo pipefail
 
 build=${1:?usage: bench/run.sh BUILD_DIR}
@@ -40,6 +51,16 @@ fail() {
 
 run_http=${BENCH_HTTP:-1}
 run_storage=${BENCH_STORAGE:-1}
+run_auth=${BENCH_AUTH:-1}
+[[ $run_http != 0 ]] || run_auth=0
+auth_users=${BENCH_AUTH_USERS:-64}
+storm_connections=${BENCH_STORM_CONNECTIONS:-8}
+login_connections=${BENCH_LOGIN_CONNECTIONS:-16}
+# A login waits for the hashing pool; wrk's default 2 s timeout would drop
+# the slow ones from the latency histogram (and count them as errors).
+login_timeout=30s
+refresh_target=0.50
+storm_p99_ms=10
 
 # A binary in BUILD_DIR, or anywhere below it.
 find_binary() {
@@ -64,10 +85,19 @@ plinth_bin=$(find_binary plinth)
 app_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["app_id"])' \
   "$app_dir/root_config.json") || fail "cannot read app_id from examples/quickstart"
 fi
+if [[ $run_auth != 0 ]]; then
+  hash_bin=$(find_binary bench_hash)
+  [[ -n $hash_bin ]] || fail "no bench_hash in $build (configure with -DPLINTH_BENCH=ON)"
+  [[ $auth_users =~ ^[1-9][0-9]*$ ]] || fail "BENCH_AUTH_USERS must be a positive number"
+fi
 
 work=$(mktemp -d)
 server_pid=""
+storm_pid=""
 cleanup() {
+  if [[ -n $storm_pid ]] && kill -0 "$storm_pid" 2>/dev/null; then
+    kill -TERM "$storm_pid" 2>/dev/null || true
+  fi
   if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
@@ -120,18 +150,137 @@ check_endpoint() {
   grep -qi '^content-type: application/json' <<<"$out" || fail "$url: no JSON content type"
 }
 
+# record_wrk NAME RESULTS_FILE: appends "NAME RESULT ..." from $work/NAME.wrk
+# to RESULTS_FILE; fails when wrk saw non-2xx answers.
+record_wrk() {
+  local name=$1 results=$2 line
+  line=$(grep '^RESULT ' "$work/$name.wrk") || fail "no RESULT line from wrk for $name"
+  echo "$name $line" >>"$results"
+  if grep -qE 'non2xx=[1-9]' <<<"$line"; then
+    fail "$name: wrk saw non-2xx answers; the measurement is not valid"
+  fi
+}
+
 # run_wrk NAME URL: one wrk run; appends "NAME RESULT ..." to the results.
 run_wrk() {
-  local name=$1 url=$2 line
+  local name=$1 url=$2
   check_endpoint "$url"
   echo "== $name: wrk -t$wrk_threads -c$connections -d$duration --latency $url"
   wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$root/bench/http/report.lua" \
     "$url" | tee "$work/$name.wrk"
-  line=$(grep '^RESULT ' "$work/$name.wrk") || fail "no RESULT line from wrk for $name"
-  echo "$name $line" >>"$work/results"
-  if grep -qE 'non2xx=[1-9]' <<<"$line"; then
-    fail "$name: wrk saw non-2xx answers; the measurement is not valid"
+  record_wrk "$name" "$work/results"
+}
+
+# BENCH_DURATION in whole seconds (wrk accepts 10, 10s, 2m, 1h).
+duration_seconds() {
+  local d=$1
+  case $d in
+    *[0-9]s) echo "${d%s}" ;;
+    *[0-9]m) echo $((${d%m} * 60)) ;;
+    *[0-9]h) echo $((${d%h} * 3600)) ;;
+    *) echo "$d" ;;
+  esac
+}
+
+# post_json URL BODY [CURL_ARGS...]: POSTs BODY, leaves the answer's body in
+# $work/body and prints the status code.
+post_json() {
+  local url=$1 body=$2
+  shift 2
+  curl -s -o "$work/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    --data-binary "$body" "$@" "$url" || echo "000"
+}
+
+# json_field NAME: the string field NAME of the JSON object in $work/body.
+json_field() {
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+    "$work/body" "$1" 2>/dev/null
+}
+
+# The auth part, on the plinth server at $1 (host:port) with a fresh data
+# dir: token refresh, logins against the hashing ceiling, refresh during a
+# login storm. Results go to $work/auth_results.
+run_auth_bench() {
+  local base="http://$1" code refresh_token secs
+  local app_base="$base/api/client/v2.0/app/$app_id/auth/providers/local-userpass"
+  local password="bench-password-1"
+  grep '^plinth_location ' "$work/results" >"$work/auth_results"
+
+  # Argon2id hash time at the server's default parameters, machine idle.
+  echo "== bench_hash: one Argon2id hash at the default parameters (20 hashes, one thread)"
+  "$hash_bin" 20 | tee "$work/hash.out" || fail "bench_hash failed"
+  echo "hash $(grep '^HASH ' "$work/hash.out")" >>"$work/auth_results"
+
+  # Users bench-0 .. bench-(K-1), registered 8 at a time (each register
+  # hashes the password on the server's pool).
+  echo "== registering $auth_users users (local-userpass, autoConfirm)"
+  export app_base password work
+  seq 0 $((auth_users - 1)) | xargs -P 8 -I{} sh -c \
+    'curl -s -o /dev/null -w "%{http_code}\n" -X POST -H "Content-Type: application/json" \
+       --data-binary "{\"email\":\"bench-{}@example.com\",\"password\":\"$password\"}" \
+       "$app_base/register"' >"$work/register.codes" || true
+  if [[ $(grep -c '^201$' "$work/register.codes") != "$auth_users" ]]; then
+    fail "register did not answer 201 for every user: $(sort "$work/register.codes" | uniq -c | tr '\n' ' ')"
   fi
+
+  code=$(post_json "$app_base/login" "{\"username\":\"bench-0@example.com\",\"password\":\"$password\"}")
+  [[ $code == 200 ]] || fail "login answered $code: $(head -c 300 "$work/body")"
+  refresh_token=$(json_field refresh_token) || fail "login answer has no refresh_token"
+  [[ -n $refresh_token ]] || fail "login answer has no refresh_token"
+  code=$(post_json "$base/api/client/v2.0/auth/session" "" -H "Authorization: Bearer $refresh_token")
+  [[ $code == 201 ]] || fail "auth/session answered $code: $(head -c 300 "$work/body")"
+  [[ -n $(json_field access_token) ]] || fail "auth/session answer has no access_token"
+  export BENCH_REFRESH_TOKEN=$refresh_token BENCH_LOGIN_USERS=$auth_users \
+    BENCH_LOGIN_PASSWORD=$password
+
+  # A refresh must not write to the store: the store's files (size and
+  # modification time) are compared around the refresh run.
+  sleep 1
+  stat -c '%n %s %y' "$work/data/"*.sqlite* >"$work/store.before" 2>/dev/null || true
+  echo "== auth_refresh: wrk -t$wrk_threads -c$connections -d$duration --latency POST /api/client/v2.0/auth/session"
+  wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$root/bench/auth/refresh.lua" \
+    "$base/api/client/v2.0/auth/session" | tee "$work/auth_refresh.wrk"
+  record_wrk auth_refresh "$work/auth_results"
+  stat -c '%n %s %y' "$work/data/"*.sqlite* >"$work/store.after" 2>/dev/null || true
+  local nfiles
+  nfiles=$(wc -l <"$work/store.before")
+  if ((nfiles == 0)); then
+    echo "store files unchanged by the refresh run: not checked (no $work/data/*.sqlite*)" \
+      >"$work/auth_store_check"
+  elif cmp -s "$work/store.before" "$work/store.after"; then
+    echo "store files unchanged by the refresh run: yes ($nfiles files: size, mtime)" \
+      >"$work/auth_store_check"
+  else
+    echo "store files unchanged by the refresh run: NO (a refresh wrote to the store)" \
+      >"$work/auth_store_check"
+    diff "$work/store.before" "$work/store.after" >>"$work/auth_store_check" || true
+  fi
+
+  echo "== auth_login: wrk -t$wrk_threads -c$login_connections -d$duration --timeout $login_timeout --latency POST .../local-userpass/login ($auth_users users)"
+  wrk -t"$wrk_threads" -c"$login_connections" -d"$duration" --timeout "$login_timeout" --latency \
+    -s "$root/bench/auth/login.lua" \
+    "$app_base/login" | tee "$work/auth_login.wrk"
+  record_wrk auth_login "$work/auth_results"
+
+  # The storm: logins saturate the hashing pool for the whole refresh run
+  # (they start 1 s before it and end 1 s after it).
+  secs=$(duration_seconds "$duration")
+  [[ $secs =~ ^[0-9]+$ ]] || fail "cannot read BENCH_DURATION=$duration as seconds"
+  echo "== storm: wrk -t1 -c$login_connections -d$((secs + 2))s logins, and after 1 s" \
+    "wrk -t1 -c$storm_connections -d${secs}s refreshes"
+  wrk -t1 -c"$login_connections" -d"$((secs + 2))s" --timeout "$login_timeout" --latency \
+    -s "$root/bench/auth/login.lua" \
+    "$app_base/login" >"$work/storm_login.wrk" &
+  storm_pid=$!
+  sleep 1
+  wrk -t1 -c"$storm_connections" -d"${secs}s" --latency -s "$root/bench/auth/refresh.lua" \
+    "$base/api/client/v2.0/auth/session" | tee "$work/storm_refresh.wrk"
+  wait "$storm_pid" || fail "the storm's login wrk failed"
+  storm_pid=""
+  echo "-- storm_login:"
+  cat "$work/storm_login.wrk"
+  record_wrk storm_login "$work/auth_results"
+  record_wrk storm_refresh "$work/auth_results"
 }
 
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
@@ -153,10 +302,18 @@ start_server plinth "http://127.0.0.1:$port/healthz" \
   "$plinth_bin" serve --app "$app_dir" --data "$work/data" --listen "127.0.0.1:$port" \
   --io-threads "$io_threads" --log-level "$log_level"
 run_wrk plinth_location "http://127.0.0.1:$port$location"
+if [[ $run_auth != 0 ]]; then run_auth_bench "127.0.0.1:$port"; fi
 stop_server plinth
 
 echo
 awk -v target="$target" -v goal=plinth_location -f "$root/bench/http/summarize.awk" "$work/results"
+if [[ $run_auth != 0 ]]; then
+  echo
+  echo "== auth ($(nproc) cores; wrk, plinth's I/O threads and its hashing pool share them)"
+  awk -v cores="$(nproc)" -v refresh_target="$refresh_target" -v storm_p99_ms="$storm_p99_ms" \
+    -f "$root/bench/auth/summarize.awk" "$work/auth_results"
+  cat "$work/auth_store_check"
+fi
 fi
 
 # Storage: Google Benchmark over the SQLite engine (bench/storage/). Its own

@@ -53,8 +53,7 @@ base::Result<std::vector<ApiKeyInfo>> AuthService::ListApiKeys(std::string_view 
   return out;
 }
 
-base::Result<ApiKeyInfo> AuthService::GetApiKey(std::string_view user_id,
-                                                std::string_view key_id) {
+base::Result<ApiKeyInfo> AuthService::GetApiKey(std::string_view user_id, std::string_view key_id) {
   PLINTH_ASSIGN_OR_RETURN(std::optional<AuthRecords::ApiKey> k,
                           records_.FindApiKey(*deps_.store, user_id, key_id));
   if (!k) return KeyNotFound();

@@ -76,8 +76,7 @@ AuthRecords::ApiKey ApiKeyFrom(const Document& d) {
 }
 
 template <typename T, typename F>
-base::Result<std::vector<T>> FindAll(storage::Collection& coll, const Document& filter,
-                                     F convert) {
+base::Result<std::vector<T>> FindAll(storage::Collection& coll, const Document& filter, F convert) {
   PLINTH_ASSIGN_OR_RETURN(std::unique_ptr<storage::Cursor> cursor, coll.Find(filter));
   PLINTH_ASSIGN_OR_RETURN(std::vector<Document> docs, storage::ReadAll(cursor.get()));
   std::vector<T> out;
@@ -156,10 +155,11 @@ base::Result<std::optional<std::string>> AuthRecords::FindUserIdByIdentity(
 base::Status AuthRecords::InsertUser(storage::Engine& engine, const User& user) const {
   PLINTH_ASSIGN_OR_RETURN(auto identities, Get(engine, "identities"));
   for (const Identity& identity : user.identities) {
-    base::Status s = identities
-                         ->InsertOne(Document{{"_id", IdentityKey(identity.provider_type, identity.id)},
-                                              {"user_id", user.id}})
-                         .status();
+    base::Status s =
+        identities
+            ->InsertOne(Document{{"_id", IdentityKey(identity.provider_type, identity.id)},
+                                 {"user_id", user.id}})
+            .status();
     if (s.code() == base::ErrorCode::kDuplicateKey) {
       return {base::ErrorCode::kIdentityAlreadyLinked, "identity already linked to another user"};
     }
@@ -172,10 +172,11 @@ base::Status AuthRecords::InsertUser(storage::Engine& engine, const User& user) 
 base::Status AuthRecords::AddIdentity(storage::Engine& engine, std::string_view user_id,
                                       const Identity& identity) const {
   PLINTH_ASSIGN_OR_RETURN(auto identities, Get(engine, "identities"));
-  base::Status s = identities
-                       ->InsertOne(Document{{"_id", IdentityKey(identity.provider_type, identity.id)},
-                                            {"user_id", std::string(user_id)}})
-                       .status();
+  base::Status s =
+      identities
+          ->InsertOne(Document{{"_id", IdentityKey(identity.provider_type, identity.id)},
+                               {"user_id", std::string(user_id)}})
+          .status();
   if (s.code() == base::ErrorCode::kDuplicateKey) {
     return {base::ErrorCode::kIdentityAlreadyLinked, "identity already linked to another user"};
   }
@@ -363,8 +364,7 @@ base::Result<std::optional<AuthRecords::ApiKey>> AuthRecords::FindApiKey(
   return std::optional<ApiKey>(ApiKeyFrom(*found));
 }
 
-base::Result<bool> AuthRecords::SetApiKeyDisabled(storage::Engine& engine,
-                                                  std::string_view user_id,
+base::Result<bool> AuthRecords::SetApiKeyDisabled(storage::Engine& engine, std::string_view user_id,
                                                   std::string_view key_id, bool disabled) const {
   PLINTH_ASSIGN_OR_RETURN(auto keys, Get(engine, "api_keys"));
   PLINTH_ASSIGN_OR_RETURN(
@@ -411,9 +411,12 @@ base::Result<std::optional<AuthRecords::MailToken>> AuthRecords::FindMailToken(
   return std::optional<MailToken>(std::move(t));
 }
 
-base::Status AuthRecords::DeleteMailToken(storage::Engine& engine, std::string_view id) const {
+base::Result<bool> AuthRecords::DeleteMailToken(storage::Engine& engine,
+                                                std::string_view id) const {
   PLINTH_ASSIGN_OR_RETURN(auto tokens, Get(engine, "tokens"));
-  return tokens->DeleteOne(Document{{"_id", std::string(id)}}).status();
+  PLINTH_ASSIGN_OR_RETURN(storage::DeleteResult r,
+                          tokens->DeleteOne(Document{{"_id", std::string(id)}}));
+  return r.deleted > 0;
 }
 
 }  // namespace plinth::auth

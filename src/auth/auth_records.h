@@ -46,7 +46,7 @@ class AuthRecords {
     std::int64_t expires_ms = 0;
   };
 
-  struct Account {  // local-userpass
+  struct Account {   // local-userpass
     std::string id;  // identity id (ObjectId hex)
     std::string email;
     std::string password_hash;
@@ -91,8 +91,7 @@ class AuthRecords {
   // one identity two owners).
   base::Status AddIdentity(storage::Engine& engine, std::string_view user_id,
                            const Identity& identity) const;
-  base::Status SetDisabled(storage::Engine& engine, std::string_view user_id,
-                           bool disabled) const;
+  base::Status SetDisabled(storage::Engine& engine, std::string_view user_id, bool disabled) const;
   base::Status SetLastLogin(storage::Engine& engine, std::string_view user_id,
                             std::int64_t millis) const;
   // Removes the user, its identity rows, sessions, API keys and
@@ -137,7 +136,8 @@ class AuthRecords {
   base::Status InsertMailToken(storage::Engine& engine, const MailToken& token) const;
   base::Result<std::optional<MailToken>> FindMailToken(storage::Engine& engine,
                                                        std::string_view id) const;
-  base::Status DeleteMailToken(storage::Engine& engine, std::string_view id) const;
+  // False when it was already gone (another request took it).
+  base::Result<bool> DeleteMailToken(storage::Engine& engine, std::string_view id) const;
 
  private:
   base::Result<std::shared_ptr<storage::Collection>> Get(storage::Engine& engine,

@@ -10,11 +10,11 @@
 namespace plinth::auth {
 
 struct AuthService::Authenticated {
-  Identity identity;              // empty provider_type: log in as existing_user_id
-  doc::Document data;             // profile data of a new user
-  std::string existing_user_id;   // the owner, when already known
-  std::string account_id;         // email/password account to tie to the user
-  std::string throttle_name;      // username whose failure count a success clears
+  Identity identity;             // empty provider_type: log in as existing_user_id
+  doc::Document data;            // profile data of a new user
+  std::string existing_user_id;  // the owner, when already known
+  std::string account_id;        // email/password account to tie to the user
+  std::string throttle_name;     // username whose failure count a success clears
 };
 
 namespace {
@@ -77,8 +77,8 @@ AuthService::AuthService(const config::AppConfig& app, KeyRing keys, const AuthD
       tokens_(app.root.app_id, std::move(keys), app.settings.tokens, deps.clock),
       cache_(deps.clock, std::chrono::milliseconds(app.settings.tokens.state_cache_ms)),
       throttle_(app.settings.throttle, deps.clock),
-      custom_data_(deps.store, app.root.app_id, app.custom_user_data,
-                   app.settings.custom_user_data, deps.logger),
+      custom_data_(deps.store, app.root.app_id, app.custom_user_data, app.settings.custom_user_data,
+                   deps.logger),
       ids_(deps.clock, deps.random) {
   argon2_.ops_limit = static_cast<std::uint64_t>(app.settings.passwords.argon2_ops_limit);
   argon2_.mem_limit_bytes =
@@ -86,8 +86,7 @@ AuthService::AuthService(const config::AppConfig& app, KeyRing keys, const AuthD
 }
 
 base::Result<std::unique_ptr<AuthService>> AuthService::Create(const config::AppConfig& app,
-                                                               KeyRing keys,
-                                                               const AuthDeps& deps) {
+                                                               KeyRing keys, const AuthDeps& deps) {
   std::unique_ptr<AuthService> service(new AuthService(app, std::move(keys), deps));
   PLINTH_RETURN_IF_ERROR(service->records_.EnsureIndexes(*deps.store));
   for (const config::AuthProvider& p : app.auth_providers) {
@@ -211,6 +210,23 @@ base::Result<AuthService::Authenticated> AuthService::AuthenticateCustomToken(
     return base::Status(base::ErrorCode::kAuthFailed,
                         "invalid custom auth token: " + jwt.status().message());
   }
+  if (!ct.audience.empty() && !ct.require_any_audience) {
+    // App Services: without requireAnyAudience the token must name every
+    // configured audience (VerifyJwt checked that it names one).
+    const doc::Value* aud = jwt->payload.Get("aud");
+    for (const std::string& wanted : ct.audience) {
+      bool found = aud != nullptr && aud->is_string() && aud->as_string() == wanted;
+      if (aud != nullptr && aud->is_array()) {
+        for (const doc::Value& v : aud->as_array()) {
+          found = found || (v.is_string() && v.as_string() == wanted);
+        }
+      }
+      if (!found) {
+        return base::Status(base::ErrorCode::kAuthFailed,
+                            "invalid custom auth token: audience '" + wanted + "' missing");
+      }
+    }
+  }
   std::string subject = StringField(jwt->payload, "sub");
   if (subject.empty()) {
     return base::Status(base::ErrorCode::kAuthFailed, "invalid custom auth token: no sub claim");
@@ -222,9 +238,9 @@ base::Result<AuthService::Authenticated> AuthService::AuthenticateCustomToken(
     const doc::Value* v = PathValue(jwt->payload, field.name);
     if (v == nullptr) {
       if (field.required) {
-        return base::Status(base::ErrorCode::kAuthFailed,
-                            "invalid custom auth token: required metadata field '" + field.name +
-                                "' is missing");
+        return base::Status(
+            base::ErrorCode::kAuthFailed,
+            "invalid custom auth token: required metadata field '" + field.name + "' is missing");
       }
       continue;
     }
@@ -341,11 +357,9 @@ base::Result<LoginResult> AuthService::Login(const LoginRequest& request,
     }
   }
   result.user_id = user_id;
-  PLINTH_ASSIGN_OR_RETURN(result.access_token,
-                          MintAccess(user_id, session_id, result.device_id));
-  PLINTH_ASSIGN_OR_RETURN(
-      result.refresh_token,
-      tokens_.MintRefresh(user_id, session_id, session.expires_ms / 1000));
+  PLINTH_ASSIGN_OR_RETURN(result.access_token, MintAccess(user_id, session_id, result.device_id));
+  PLINTH_ASSIGN_OR_RETURN(result.refresh_token,
+                          tokens_.MintRefresh(user_id, session_id, session.expires_ms / 1000));
   return result;
 }
 
@@ -373,9 +387,8 @@ base::Result<LoginResult> AuthService::Link(const TokenClaims& link_to, Authenti
         if (!user->data.Has(name)) set.Append("data." + name, value);
       }
       if (set.empty()) return base::Status::Ok();
-      PLINTH_ASSIGN_OR_RETURN(auto users,
-                              txn.GetCollection(std::string(AuthRecords::kDatabase),
-                                                app_id_ + ".users"));
+      PLINTH_ASSIGN_OR_RETURN(
+          auto users, txn.GetCollection(std::string(AuthRecords::kDatabase), app_id_ + ".users"));
       return users
           ->UpdateOne(doc::Document{{"_id", *doc::ObjectId::FromHex(link_to.user_id)}},
                       doc::Document{{"$set", std::move(set)}})
@@ -395,7 +408,17 @@ base::Result<std::string> AuthService::MintAccess(std::string_view user_id,
                                                   std::string_view session_id,
                                                   std::string_view device_id) {
   PLINTH_ASSIGN_OR_RETURN(std::optional<doc::Document> data, custom_data_.Find(user_id));
-  return tokens_.MintAccess(user_id, session_id, device_id, data ? &*data : nullptr);
+  base::Result<std::string> token =
+      tokens_.MintAccess(user_id, session_id, device_id, data ? &*data : nullptr);
+  if (!token.ok() && data && token.status().code() == base::ErrorCode::kInvalidParameter) {
+    // The document makes the token larger than a JWT may be (crypto/jwt.h
+    // kMaxJwtBytes, sized for HTTP headers): log in without the claim
+    // rather than not at all.
+    deps_.logger->Error("custom user data too large for an access token; claim left out",
+                        {{"app", app_id_}, {"user_id", std::string(user_id)}});
+    return tokens_.MintAccess(user_id, session_id, device_id, nullptr);
+  }
+  return token;
 }
 
 // --- Sessions ------------------------------------------------------------------
@@ -430,21 +453,20 @@ base::Result<Caller> AuthService::Authenticate(std::string_view token, TokenType
   PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const User> user, LoadUser(claims.user_id));
   if (user == nullptr) return gone;
   if (user->disabled) return base::Status(base::ErrorCode::kUserDisabled, "user disabled");
-  return Caller{std::move(claims), std::move(user)};
+  return Caller{std::move(claims), std::move(user), session->device_id};
+}
+
+base::Result<std::string> AuthService::Refresh(const Caller& caller) {
+  if (caller.claims.type != TokenType::kRefresh) {
+    return base::Status(base::ErrorCode::kInvalidSession,
+                        "invalid session: a refresh token is required");
+  }
+  return MintAccess(caller.claims.user_id, caller.claims.session_id, caller.device_id);
 }
 
 base::Result<std::string> AuthService::Refresh(std::string_view refresh_token) {
   PLINTH_ASSIGN_OR_RETURN(Caller caller, Authenticate(refresh_token, TokenType::kRefresh));
-  std::optional<StateCache::SessionState> session =
-      cache_.GetSession(crypto::Sha256Hex(caller.claims.session_id));
-  std::string device_id = session ? session->device_id : std::string();
-  if (device_id.empty()) {
-    PLINTH_ASSIGN_OR_RETURN(
-        std::optional<AuthRecords::Session> stored,
-        records_.FindSession(*deps_.store, crypto::Sha256Hex(caller.claims.session_id)));
-    if (stored) device_id = stored->device_id;
-  }
-  return MintAccess(caller.claims.user_id, caller.claims.session_id, device_id);
+  return Refresh(caller);
 }
 
 base::Status AuthService::Logout(std::string_view refresh_token) {
@@ -462,6 +484,8 @@ base::Status AuthService::DeleteUser(std::string_view user_id) {
   bool deleted = false;
   PLINTH_RETURN_IF_ERROR(deps_.store->RunTransaction([&](storage::Engine& txn) -> base::Status {
     PLINTH_ASSIGN_OR_RETURN(deleted, records_.DeleteUser(txn, user_id));
+    // plinth.json custom_user_data.delete_with_user (off by default).
+    if (deleted) return custom_data_.DeleteForUser(txn, user_id);
     return base::Status::Ok();
   }));
   cache_.ForgetUser(std::string(user_id));

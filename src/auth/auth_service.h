@@ -58,6 +58,7 @@ struct LoginResult {
 struct Caller {
   TokenClaims claims;
   std::shared_ptr<const User> user;
+  std::string device_id;  // the session's
 };
 
 struct ApiKeyInfo {
@@ -100,8 +101,10 @@ class AuthService {
   // DECISIONS 4: verifies the token (type, app, expiry) and that its
   // session is live and its user neither disabled nor deleted.
   base::Result<Caller> Authenticate(std::string_view token, TokenType type);
-  // A new access token for the refresh token's session (with current
-  // custom user data); never writes to the store.
+  // A new access token for an authenticated refresh token's session (with
+  // current custom user data); never writes to the store.
+  base::Result<std::string> Refresh(const Caller& caller);
+  // Authenticate(token, kRefresh), then Refresh.
   base::Result<std::string> Refresh(std::string_view refresh_token);
   // Ends the refresh token's session. An unknown or already ended session
   // is fine (idempotent), so realm-web's logout after deleteUser succeeds.
@@ -124,8 +127,7 @@ class AuthService {
   base::Result<ApiKeyInfo> CreateApiKey(std::string_view user_id, std::string_view name);
   base::Result<std::vector<ApiKeyInfo>> ListApiKeys(std::string_view user_id);
   base::Result<ApiKeyInfo> GetApiKey(std::string_view user_id, std::string_view key_id);
-  base::Status SetApiKeyDisabled(std::string_view user_id, std::string_view key_id,
-                                 bool disabled);
+  base::Status SetApiKeyDisabled(std::string_view user_id, std::string_view key_id, bool disabled);
   base::Status DeleteApiKey(std::string_view user_id, std::string_view key_id);
 
   // --- Operator commands (`plinth users ...`) ------------------------------

@@ -15,18 +15,35 @@ CustomDataLookup::CustomDataLookup(storage::Engine* engine, std::string app_id,
       settings_(settings),
       logger_(logger) {}
 
-base::Result<std::optional<doc::Document>> CustomDataLookup::Find(
-    std::string_view user_id) const {
-  if (!config_.enabled) return std::optional<doc::Document>();
-  storage::StoreNamespace ns =
-      storage::AppNamespace(app_id_, config_.database_name, config_.collection_name);
-  PLINTH_ASSIGN_OR_RETURN(auto coll, engine_->GetCollection(ns.database, ns.collection));
+namespace {
+
+// {<field>: {$in: [user_id, ObjectId(user_id)]}}: the id as a string or an ObjectId.
+doc::Document UserFilter(const std::string& field, std::string_view user_id) {
   doc::Array ids;
   ids.Append(std::string(user_id));
   if (base::Result<doc::ObjectId> oid = doc::ObjectId::FromHex(user_id); oid.ok()) {
     ids.Append(*oid);
   }
-  doc::Document filter{{config_.user_id_field, doc::Document{{"$in", std::move(ids)}}}};
+  return doc::Document{{field, doc::Document{{"$in", std::move(ids)}}}};
+}
+
+}  // namespace
+
+base::Status CustomDataLookup::DeleteForUser(storage::Engine& engine,
+                                             std::string_view user_id) const {
+  if (!config_.enabled || !settings_.delete_with_user) return base::Status::Ok();
+  storage::StoreNamespace ns =
+      storage::AppNamespace(app_id_, config_.database_name, config_.collection_name);
+  PLINTH_ASSIGN_OR_RETURN(auto coll, engine.GetCollection(ns.database, ns.collection));
+  return coll->DeleteMany(UserFilter(config_.user_id_field, user_id)).status();
+}
+
+base::Result<std::optional<doc::Document>> CustomDataLookup::Find(std::string_view user_id) const {
+  if (!config_.enabled) return std::optional<doc::Document>();
+  storage::StoreNamespace ns =
+      storage::AppNamespace(app_id_, config_.database_name, config_.collection_name);
+  PLINTH_ASSIGN_OR_RETURN(auto coll, engine_->GetCollection(ns.database, ns.collection));
+  doc::Document filter = UserFilter(config_.user_id_field, user_id);
   storage::FindOptions options;
   // A string match, if any, is among the first two documents only when it
   // comes first; read a few so the string-typed one can win.

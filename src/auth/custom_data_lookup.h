@@ -24,12 +24,15 @@ namespace plinth::auth {
 // Thread-safe; does not own the engine or the logger.
 class CustomDataLookup {
  public:
-  CustomDataLookup(storage::Engine* engine, std::string app_id,
-                   config::CustomUserDataConfig config,
+  CustomDataLookup(storage::Engine* engine, std::string app_id, config::CustomUserDataConfig config,
                    config::CustomUserDataSettings settings, base::Logger* logger);
 
   bool enabled() const { return config_.enabled; }
   base::Result<std::optional<doc::Document>> Find(std::string_view user_id) const;
+  // Deletes the user's custom data documents through `engine` (a transaction
+  // view of the same store) when settings.delete_with_user is on; otherwise,
+  // or when disabled, does nothing (App Services keeps them).
+  base::Status DeleteForUser(storage::Engine& engine, std::string_view user_id) const;
 
  private:
   storage::Engine* engine_;

@@ -132,8 +132,8 @@ base::Result<KeyRing> KeyRing::Load(const fs::path& data_dir, std::string_view a
     }
   }
   const bool current_is_first =
-      !stored.empty() && stored[0].as_document().Get("alg")->as_string() ==
-                             crypto::JwtAlgorithmName(*alg);
+      !stored.empty() &&
+      stored[0].as_document().Get("alg")->as_string() == crypto::JwtAlgorithmName(*alg);
   if (!current_is_first) {
     PLINTH_ASSIGN_OR_RETURN(crypto::SigningKey key,
                             crypto::SigningKey::Generate(*alg, random.Hex(8), random));
@@ -143,8 +143,8 @@ base::Result<KeyRing> KeyRing::Load(const fs::path& data_dir, std::string_view a
                                  {"alg", std::string(crypto::JwtAlgorithmName(*alg))},
                                  {"key", exported}});
     for (const doc::Value& entry : stored) updated.Append(entry);
-    PLINTH_RETURN_IF_ERROR(WriteOwnerOnly(file, doc::ToRelaxedJson(doc::Document{
-                                                    {"keys", std::move(updated)}})));
+    PLINTH_RETURN_IF_ERROR(
+        WriteOwnerOnly(file, doc::ToRelaxedJson(doc::Document{{"keys", std::move(updated)}})));
     keys.insert(keys.begin(), std::move(key));
   }
   return KeyRing(*alg, std::move(keys));

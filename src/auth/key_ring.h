@@ -28,8 +28,7 @@ namespace plinth::auth {
 // Immutable after Load; thread-safe.
 class KeyRing {
  public:
-  static base::Result<KeyRing> Load(const std::filesystem::path& data_dir,
-                                    std::string_view app_id,
+  static base::Result<KeyRing> Load(const std::filesystem::path& data_dir, std::string_view app_id,
                                     const config::TokenSettings& settings,
                                     const config::Secrets& secrets, base::Random& random);
 

@@ -55,7 +55,7 @@ class StateCache {
   const std::chrono::milliseconds ttl_;
   const std::size_t max_entries_;
   std::mutex mu_;
-  std::unordered_map<std::string, Entry<SessionState>> sessions_;            // guarded by mu_
+  std::unordered_map<std::string, Entry<SessionState>> sessions_;              // guarded by mu_
   std::unordered_map<std::string, Entry<std::shared_ptr<const User>>> users_;  // guarded by mu_
 };
 

@@ -94,12 +94,9 @@ base::Result<std::string> TokenService::MintAccess(std::string_view user_id,
 base::Result<std::string> TokenService::MintRefresh(std::string_view user_id,
                                                     std::string_view session_id,
                                                     std::int64_t expires_at) const {
-  doc::Document claims{{"baas_id", std::string(session_id)},
-                       {"exp", expires_at},
-                       {"iat", NowSeconds(clock_)},
-                       {"iss", app_id_},
-                       {"sub", std::string(user_id)},
-                       {"typ", "refresh"}};
+  doc::Document claims{{"baas_id", std::string(session_id)}, {"exp", expires_at},
+                       {"iat", NowSeconds(clock_)},          {"iss", app_id_},
+                       {"sub", std::string(user_id)},        {"typ", "refresh"}};
   return crypto::EncodeJwt(doc::ToRelaxedJson(claims), keys_.signer());
 }
 

@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "config/plinth_settings.h"
+#include "crypto/jwt.h"
 #include "doc/value.h"
 
 namespace plinth::auth {
@@ -39,7 +40,7 @@ struct TokenClaims {
 class TokenService {
  public:
   // Tokens longer than this are refused before any parsing.
-  static constexpr std::size_t kMaxTokenBytes = 64 * 1024;
+  static constexpr std::size_t kMaxTokenBytes = crypto::kMaxJwtBytes;
 
   TokenService(std::string app_id, KeyRing keys, const config::TokenSettings& settings,
                const base::Clock* clock);

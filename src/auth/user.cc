@@ -48,7 +48,8 @@ base::Result<User> UserFromDocument(const doc::Document& d) {
   } else {
     return Corrupt("_id type");
   }
-  if (const doc::Value* v = d.Get("type"); v != nullptr && v->is_string()) user.type = v->as_string();
+  if (const doc::Value* v = d.Get("type"); v != nullptr && v->is_string())
+    user.type = v->as_string();
   if (const doc::Value* v = d.Get("identities"); v != nullptr && v->is_array()) {
     for (const doc::Value& item : v->as_array()) {
       if (!item.is_document()) return Corrupt("identity");
@@ -79,8 +80,7 @@ base::Result<User> UserFromDocument(const doc::Document& d) {
   if (const doc::Value* v = d.Get("created"); v != nullptr && v->type() == doc::Type::kDate) {
     user.created_ms = v->as_date().millis;
   }
-  if (const doc::Value* v = d.Get("last_login");
-      v != nullptr && v->type() == doc::Type::kDate) {
+  if (const doc::Value* v = d.Get("last_login"); v != nullptr && v->type() == doc::Type::kDate) {
     user.last_login_ms = v->as_date().millis;
   }
   return user;

@@ -18,16 +18,16 @@ namespace plinth::auth {
 // login, a custom JWT subject, ... `id` is unique per provider type.
 struct Identity {
   std::string id;
-  std::string provider_type;     // "local-userpass", "anon-user", ...
-  std::string provider_id;       // stable id of the provider within the app
-  doc::Document provider_data;   // {email} for local-userpass, {} otherwise
+  std::string provider_type;    // "local-userpass", "anon-user", ...
+  std::string provider_id;      // stable id of the provider within the app
+  doc::Document provider_data;  // {email} for local-userpass, {} otherwise
 };
 
 struct User {
-  std::string id;                  // ObjectId hex
-  std::string type = "normal";     // "normal" or "server"
+  std::string id;                    // ObjectId hex
+  std::string type = "normal";       // "normal" or "server"
   std::vector<Identity> identities;  // in link order
-  doc::Document data;              // profile data: email, name, ...
+  doc::Document data;                // profile data: email, name, ...
   bool disabled = false;
   std::int64_t created_ms = 0;
   std::int64_t last_login_ms = 0;

@@ -105,9 +105,9 @@ base::Status AuthService::SendMailToken(const AuthRecords::Account& account,
   mail::MailMessage message;
   message.to = account.email;
   message.subject = confirm ? (cfg.confirm_email_subject.empty() ? "Confirm your email address"
-                                                                  : cfg.confirm_email_subject)
+                                                                 : cfg.confirm_email_subject)
                             : (cfg.reset_password_subject.empty() ? "Reset your password"
-                                                                   : cfg.reset_password_subject);
+                                                                  : cfg.reset_password_subject);
   message.text_body = confirm ? "Confirm your email address by opening this link:\n\n" + url + "\n"
                               : "Reset your password by opening this link:\n\n" + url +
                                     "\n\nIf you did not ask for this, ignore this mail.\n";
@@ -124,8 +124,10 @@ base::Result<AuthRecords::MailToken> AuthService::TakeMailToken(std::string_view
       !crypto::ConstantTimeEquals(t->token_hash, crypto::Sha256Hex(token))) {
     return InvalidTokenData();
   }
-  // Single use.
-  PLINTH_RETURN_IF_ERROR(records_.DeleteMailToken(*deps_.store, token_id));
+  // Single use: of two requests racing with one token, only the one whose
+  // delete removed it goes on.
+  PLINTH_ASSIGN_OR_RETURN(bool taken, records_.DeleteMailToken(*deps_.store, token_id));
+  if (!taken) return InvalidTokenData();
   return *t;
 }
 

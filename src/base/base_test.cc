@@ -1,8 +1,16 @@
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "base/clock.h"
 #include "base/error_code.h"
@@ -14,11 +22,6 @@
 #include "base/status.h"
 #include "base/utf8.h"
 #include "base/work_pool.h"
-
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 namespace plinth::base {
 namespace {
@@ -189,6 +192,25 @@ TEST(WorkPoolTest, RunsQueuedWorkAndRefusesBeyondTheBound) {
   pool.Shutdown();  // queued work still runs
   EXPECT_EQ(ran.load(), 3);
   EXPECT_FALSE(pool.TrySubmit([] {}));
+}
+
+}  // namespace
+}  // namespace plinth::base
+
+namespace plinth::base {
+namespace {
+
+TEST(WorkPoolTest, NicedThreadsRunAtLowerPriority) {
+  const int before = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+  std::atomic<int> seen{-100};
+  {
+    WorkPool pool(1, 1, 5);
+    ASSERT_TRUE(pool.TrySubmit(
+        [&] { seen = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid))); }));
+  }
+  EXPECT_EQ(seen.load(), std::min(before + 5, 19));
+  // The calling thread is untouched.
+  EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid))), before);
 }
 
 }  // namespace

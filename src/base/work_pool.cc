@@ -1,10 +1,15 @@
 #include "base/work_pool.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace plinth::base {
 
-WorkPool::WorkPool(std::size_t threads, std::size_t max_queued) : max_queued_(max_queued) {
+WorkPool::WorkPool(std::size_t threads, std::size_t max_queued, int nice)
+    : max_queued_(max_queued) {
   threads_.reserve(threads);
-  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this, nice] { Loop(nice); });
 }
 
 WorkPool::~WorkPool() { Shutdown(); }
@@ -38,7 +43,13 @@ std::size_t WorkPool::queued() const {
   return queue_.size();
 }
 
-void WorkPool::Loop() {
+void WorkPool::Loop(int nice) {
+  if (nice > 0) {
+    // On Linux a thread id names one thread for setpriority; failure (no
+    // permission to change it) only leaves the default priority.
+    const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+    (void)::setpriority(PRIO_PROCESS, tid, nice);
+  }
   for (;;) {
     std::function<void()> task;
     {

@@ -22,7 +22,10 @@ namespace plinth::base {
 class WorkPool {
  public:
   // REQUIRES: threads >= 1. `max_queued` counts tasks waiting, not running.
-  WorkPool(std::size_t threads, std::size_t max_queued);
+  // `nice` > 0 lowers the threads' scheduling priority (Linux per-thread
+  // nice value), so CPU-bound work yields to the I/O threads: a login storm
+  // then costs token refreshes queueing on the pool, not scheduler slices.
+  WorkPool(std::size_t threads, std::size_t max_queued, int nice = 0);
   ~WorkPool();
   WorkPool(const WorkPool&) = delete;
   WorkPool& operator=(const WorkPool&) = delete;
@@ -39,7 +42,7 @@ class WorkPool {
   std::size_t queued() const;
 
  private:
-  void Loop();
+  void Loop(int nice);
 
   const std::size_t max_queued_;
   mutable std::mutex mu_;

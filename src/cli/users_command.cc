@@ -50,9 +50,9 @@ Command AddUsersCommand(CLI::App* root) {
   };
   CLI::App* list = sub->add_subcommand("list", "List users: id, type, state, providers, email");
   common(list);
-  CLI::App* create =
-      sub->add_subcommand("create", "Create a confirmed email/password user; the password is "
-                                    "read from standard input unless --password is given");
+  CLI::App* create = sub->add_subcommand("create",
+                                         "Create a confirmed email/password user; the password is "
+                                         "read from standard input unless --password is given");
   common(create);
   create->add_option("--email", f->email, "Email address")->required();
   create->add_option("--password", f->password, "Password (6-128 characters)");

@@ -32,8 +32,7 @@ PlinthSettings ParsePlinthSettings(const doc::Value& json, FileDiagnostics* diag
   FieldReader passwords = r.Child("passwords");
   if (passwords.ok()) {
     passwords.ReadInRange("argon2_ops_limit", 1, 10, &s.passwords.argon2_ops_limit);
-    passwords.ReadInRange("argon2_memory_kib", 8, 4 * 1024 * 1024,
-                          &s.passwords.argon2_memory_kib);
+    passwords.ReadInRange("argon2_memory_kib", 8, 4 * 1024 * 1024, &s.passwords.argon2_memory_kib);
     passwords.ReadInRange("hash_threads", 0, 256, &s.passwords.hash_threads);
     passwords.ReadInRange("hash_queue", 1, 1000000, &s.passwords.hash_queue);
     passwords.WarnUnknownKeys();

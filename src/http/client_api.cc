@@ -66,13 +66,13 @@ Response ClientApi::Handle(Request& req) const {
     // and added to the response whenever it arrives.
     Response cors;
     AddCorsHeaders(req, &cors);
-    return Response::Later([work = std::move(res.deferred),
-                            headers = std::move(cors.headers)](Response::Done done) {
-      work([done = std::move(done), headers](Response later) {
-        for (const auto& [name, value] : headers) later.AddHeader(name, value);
-        done(std::move(later));
-      });
-    });
+    return Response::Later(
+        [work = std::move(res.deferred), headers = std::move(cors.headers)](Response::Done done) {
+          work([done = std::move(done), headers](Response later) {
+            for (const auto& [name, value] : headers) later.AddHeader(name, value);
+            done(std::move(later));
+          });
+        });
   }
   AddCorsHeaders(req, &res);
   return res;

@@ -8,9 +8,8 @@ namespace plinth::server {
 
 base::Result<AppServices> BuildAppServices(
     const std::vector<std::shared_ptr<const config::AppConfig>>& apps,
-    const std::filesystem::path& data_dir, const config::Secrets& secrets,
-    storage::Engine* store, const MailOptions& mail, const base::Clock* clock,
-    base::Random* random, base::Logger* logger) {
+    const std::filesystem::path& data_dir, const config::Secrets& secrets, storage::Engine* store,
+    const MailOptions& mail, const base::Clock* clock, base::Random* random, base::Logger* logger) {
   AppServices out;
   if (mail.smtp_url.empty()) {
     out.mailer = std::make_unique<mail::LogMailer>(logger);

@@ -36,8 +36,7 @@ struct AppServices {
 
 base::Result<AppServices> BuildAppServices(
     const std::vector<std::shared_ptr<const config::AppConfig>>& apps,
-    const std::filesystem::path& data_dir, const config::Secrets& secrets,
-    storage::Engine* store, const MailOptions& mail, const base::Clock* clock,
-    base::Random* random, base::Logger* logger);
+    const std::filesystem::path& data_dir, const config::Secrets& secrets, storage::Engine* store,
+    const MailOptions& mail, const base::Clock* clock, base::Random* random, base::Logger* logger);
 
 }  // namespace plinth::server

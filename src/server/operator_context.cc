@@ -45,10 +45,9 @@ base::Result<std::unique_ptr<OperatorContext>> OperatorContext::Open(
   store_options.file = data_dir / Server::kStoreFileName;
   PLINTH_ASSIGN_OR_RETURN(parts->store, storage::OpenSqliteEngine(store_options));
   MailOptions mail;  // operator commands send no mail
-  PLINTH_ASSIGN_OR_RETURN(parts->services,
-                          BuildAppServices(parts->apps, data_dir, parts->secrets,
-                                           parts->store.get(), mail, &parts->clock,
-                                           &parts->random, logger));
+  PLINTH_ASSIGN_OR_RETURN(
+      parts->services, BuildAppServices(parts->apps, data_dir, parts->secrets, parts->store.get(),
+                                        mail, &parts->clock, &parts->random, logger));
   parts->auth = parts->services.auth->Find(parts->apps.front()->root.app_id);
   return std::unique_ptr<OperatorContext>(new OperatorContext(std::move(parts)));
 }

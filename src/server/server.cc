@@ -113,10 +113,10 @@ base::Result<std::unique_ptr<Server>> Server::Build(const ServeOptions& options,
   MailOptions mail;
   mail.smtp_url = options.smtp_url;
   mail.from = options.mail_from;
-  PLINTH_ASSIGN_OR_RETURN(parts->services,
-                          BuildAppServices(parts->apps, parts->data_dir->path(), parts->secrets,
-                                           parts->store.get(), mail, &parts->clock,
-                                           &parts->random, logger));
+  PLINTH_ASSIGN_OR_RETURN(
+      parts->services,
+      BuildAppServices(parts->apps, parts->data_dir->path(), parts->secrets, parts->store.get(),
+                       mail, &parts->clock, &parts->random, logger));
   if (options.smtp_url.empty()) {
     logger->Warn("mail goes to the log (no --smtp-url): for development only", {});
   }
@@ -129,8 +129,10 @@ base::Result<std::unique_ptr<Server>> Server::Build(const ServeOptions& options,
     queue = std::max(queue, app->settings.passwords.hash_queue);
   }
   if (threads == 0) threads = std::max<std::int64_t>(1, std::thread::hardware_concurrency());
+  // Niced so hashing yields the CPU to the I/O threads (docs/auth.md).
+  constexpr int kWorkerNice = 10;
   parts->workers = std::make_unique<base::WorkPool>(static_cast<std::size_t>(threads),
-                                                    static_cast<std::size_t>(queue));
+                                                    static_cast<std::size_t>(queue), kWorkerNice);
 
   std::vector<http::AppInfo> infos;
   for (const auto& app : parts->apps) infos.push_back(ToAppInfo(*app));

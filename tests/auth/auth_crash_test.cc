@@ -1,0 +1,585 @@
+// Crash test: no half-created user. A child process runs a registration
+// storm against one app's AuthService on a file-backed SQLite store, from
+// several threads at once: Register + first Login of fresh emails (the login
+// creates the user, its identity row, links the account and writes the
+// session in one transaction), anonymous logins (user, identity, session),
+// and operator CreateEmailPasswordUser (account and user together). The
+// parent kills it with SIGKILL at a random moment, reopens the store and
+// checks that the auth records are consistent:
+//   - every user has at least one identity, and each of its identities has
+//     an identity-index row ("<type>|<id>") pointing back at it;
+//   - every identity-index row points at an existing user whose identities
+//     include it;
+//   - every email/password account with a user_id points at an existing
+//     user holding that account as its local-userpass identity, and every
+//     local-userpass identity of a user has its account, linked to that user;
+//   - every session belongs to an existing user;
+//   - every user the child reported as created (after the call returned) is
+//     there, and every user it reported deleted is gone: a committed write
+//     survives the kill.
+// Two of the storm's moves go further: two first logins of one account race
+// (both must get the same user), and now and then a new user is deleted
+// again (user, identity rows, account and sessions in one transaction).
+// It repeats on the same data directory, so the store (and the app's key
+// file) must keep opening after each kill, and checks the storm made
+// progress. At the end the parent builds the service itself and logs in to
+// every account whose first login a kill cut short (it must get its user
+// now) and to one linked account (as its user), then checks again.
+//
+// Protocol: the child writes fixed-size records (< PIPE_BUF, so each write
+// is atomic even from several threads) to a pipe: one READY once the service
+// is built, then one per user it created, and one before and one after each
+// DeleteUser. The engine is opened only in the
+// child after fork() and in the parent between rounds (closed before the
+// next fork), so no engine thread is alive across a fork.
+//
+// PLINTH_AUTH_CRASH_SEED=<n> repeats a run's kill delays and storm choices
+// (not the thread interleaving).
+
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "auth/auth_records.h"
+#include "auth/auth_registry.h"
+#include "auth/auth_service.h"
+#include "base/clock.h"
+#include "base/error_code.h"
+#include "base/logger.h"
+#include "base/random.h"
+#include "config/app_loader.h"
+#include "config/secrets.h"
+#include "doc/ejson.h"
+#include "server/app_services.h"
+#include "server/server.h"
+#include "storage/cursor.h"
+#include "storage/engine.h"
+#include "storage/sqlite/sqlite_engine.h"
+
+namespace plinth::auth {
+namespace {
+
+constexpr int kRounds = 10;
+constexpr int kMinRunMillis = 50;
+constexpr int kMaxRunMillis = 400;
+constexpr int kThreads = 4;
+constexpr const char* kAppId = "crash-abcde";
+
+enum class Kind : char {
+  kReady = 'R',
+  kUserpass = 'L',  // Register + first Login created the user
+  kAnon = 'A',      // anonymous login created the user
+  kOperator = 'C',  // CreateEmailPasswordUser created the user
+  kDeleting = 'X',  // DeleteUser of the user is about to run
+  kDeleted = 'D',   // DeleteUser of the user returned OK
+};
+
+struct Record {
+  Kind kind;
+  char user_id[24];  // ObjectId hex, not NUL-terminated
+  char pad[7];
+};
+static_assert(sizeof(Record) <= PIPE_BUF);
+
+constexpr const char* kRootConfig = R"({
+  "app_id": "crash-abcde",
+  "config_version": 20210101,
+  "name": "crash",
+  "location": "US-VA",
+  "deployment_model": "GLOBAL"
+})";
+
+constexpr const char* kProviders = R"({
+  "anon-user": {"name": "anon-user", "type": "anon-user", "disabled": false},
+  "local-userpass": {
+    "name": "local-userpass",
+    "type": "local-userpass",
+    "disabled": false,
+    "config": {
+      "autoConfirm": true,
+      "resetPasswordUrl": "http://localhost/reset",
+      "emailConfirmationUrl": "http://localhost/confirm",
+      "runConfirmationFunction": false,
+      "runResetFunction": false
+    }
+  }
+})";
+
+void WriteFile(const std::filesystem::path& path, const char* text) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+base::Result<std::unique_ptr<storage::Engine>> OpenStore(const std::filesystem::path& data_dir) {
+  storage::SqliteOptions options;
+  options.file = data_dir / server::Server::kStoreFileName;
+  return storage::OpenSqliteEngine(options);
+}
+
+// The app with cheap Argon2 parameters, so the storm hashes quickly.
+base::Result<std::shared_ptr<const config::AppConfig>> LoadTestApp(
+    const std::filesystem::path& app_dir) {
+  PLINTH_ASSIGN_OR_RETURN(config::AppConfig app, config::LoadApp(app_dir, base::NullLogger()));
+  app.settings.passwords.argon2_ops_limit = 1;
+  app.settings.passwords.argon2_memory_kib = 8;
+  return std::make_shared<const config::AppConfig>(std::move(app));
+}
+
+// Everything the child (or the parent's setup) builds, the way `plinth
+// serve` and the operator commands do (server::BuildAppServices).
+struct Services {
+  std::shared_ptr<const config::AppConfig> app;
+  config::Secrets secrets;
+  std::unique_ptr<storage::Engine> store;
+  server::AppServices services;
+  AuthService* auth = nullptr;
+};
+
+base::Status Build(const std::filesystem::path& app_dir, const std::filesystem::path& data_dir,
+                   Services* out) {
+  PLINTH_ASSIGN_OR_RETURN(out->app, LoadTestApp(app_dir));
+  PLINTH_ASSIGN_OR_RETURN(out->store, OpenStore(data_dir));
+  PLINTH_ASSIGN_OR_RETURN(
+      out->services, server::BuildAppServices({out->app}, data_dir, out->secrets, out->store.get(),
+                                              server::MailOptions{}, base::SystemClock::Default(),
+                                              base::SystemRandom::Default(), base::NullLogger()));
+  out->auth = out->services.auth->Find(kAppId);
+  if (out->auth == nullptr) return base::Internal("the app's AuthService is missing");
+  return base::Status::Ok();
+}
+
+void Send(int fd, Kind kind, const std::string& user_id) {
+  Record r{};
+  r.kind = kind;
+  std::memcpy(r.user_id, user_id.data(), std::min(user_id.size(), sizeof r.user_id));
+  if (write(fd, &r, sizeof r) != static_cast<ssize_t>(sizeof r)) _exit(20);
+}
+
+[[noreturn]] void Fail(const char* what, const base::Status& status) {
+  std::fprintf(stderr, "auth crash child: %s: %s\n", what, status.ToString().c_str());
+  _exit(21);
+}
+
+LoginRequest UserpassLogin(const std::string& email, const std::string& password) {
+  LoginRequest request;
+  request.provider = "local-userpass";
+  request.body = doc::Document{{"username", email}, {"password", password}};
+  request.remote = "127.0.0.1:4000";
+  return request;
+}
+
+// One storm thread: fresh emails only, so every call must succeed.
+void Storm(AuthService* auth, int fd, int round, int thread, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const std::string password = "crash-password";
+  for (std::int64_t n = 0;; ++n) {
+    const std::string email = "r" + std::to_string(round) + "-t" + std::to_string(thread) + "-" +
+                              std::to_string(n) + "@crash.test";
+    const auto dice = rng() % 10;
+    std::string user_id;
+    if (dice < 3) {
+      base::Status registered = auth->Register(email, password);
+      if (!registered.ok()) Fail("Register", registered);
+      base::Result<LoginResult> login = auth->Login(UserpassLogin(email, password));
+      if (!login.ok()) Fail("Login local-userpass", login.status());
+      user_id = login->user_id;
+      Send(fd, Kind::kUserpass, user_id);
+    } else if (dice < 4) {
+      // Two first logins of one account race: one creates the user, the
+      // other must log in as that same user.
+      base::Status registered = auth->Register(email, password);
+      if (!registered.ok()) Fail("Register", registered);
+      base::Result<LoginResult> other = base::Status(base::ErrorCode::kInternal, "not run");
+      std::thread racer([&] { other = auth->Login(UserpassLogin(email, password)); });
+      base::Result<LoginResult> login = auth->Login(UserpassLogin(email, password));
+      racer.join();
+      if (!login.ok()) Fail("racing Login local-userpass", login.status());
+      if (!other.ok()) Fail("racing Login local-userpass", other.status());
+      if (login->user_id != other->user_id) {
+        Fail("racing first logins", base::Internal("two users for one account: " + login->user_id +
+                                                   " and " + other->user_id));
+      }
+      user_id = login->user_id;
+      Send(fd, Kind::kUserpass, user_id);
+    } else if (dice < 7) {
+      LoginRequest request;
+      request.provider = "anon-user";
+      request.remote = "127.0.0.1:4000";
+      base::Result<LoginResult> login = auth->Login(request);
+      if (!login.ok()) Fail("Login anon-user", login.status());
+      user_id = login->user_id;
+      Send(fd, Kind::kAnon, user_id);
+    } else {
+      base::Result<User> user = auth->CreateEmailPasswordUser(email, password);
+      if (!user.ok()) Fail("CreateEmailPasswordUser", user.status());
+      user_id = user->id;
+      Send(fd, Kind::kOperator, user_id);
+    }
+    // Now and then the user goes again, with its identities, account and
+    // sessions (one transaction).
+    if (rng() % 8 == 0) {
+      Send(fd, Kind::kDeleting, user_id);
+      base::Status deleted = auth->DeleteUser(user_id);
+      if (!deleted.ok()) Fail("DeleteUser", deleted);
+      Send(fd, Kind::kDeleted, user_id);
+    }
+  }
+}
+
+// The child: never returns.
+[[noreturn]] void ChildMain(const std::filesystem::path& app_dir,
+                            const std::filesystem::path& data_dir, int fd, int round,
+                            std::uint64_t seed) {
+  Services s;
+  base::Status built = Build(app_dir, data_dir, &s);
+  if (!built.ok()) Fail("building the services", built);
+  Send(fd, Kind::kReady, "");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back(Storm, s.auth, fd, round, t, seed + static_cast<std::uint64_t>(t));
+  }
+  // The parent kills us long before this.
+  std::this_thread::sleep_for(std::chrono::seconds(60));
+  _exit(22);
+}
+
+// Reads whatever records are available (or waits up to `wait_ms`).
+void Drain(int fd, std::vector<Record>* out, int wait_ms, std::string* partial) {
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, wait_ms) <= 0) return;
+  char buf[4096];
+  const ssize_t n = read(fd, buf, sizeof buf);
+  if (n <= 0) return;
+  partial->append(buf, static_cast<std::size_t>(n));
+  std::size_t used = 0;
+  while (partial->size() - used >= sizeof(Record)) {
+    Record r;
+    std::memcpy(&r, partial->data() + used, sizeof r);
+    out->push_back(r);
+    used += sizeof r;
+  }
+  partial->erase(0, used);
+}
+
+std::string IdText(const doc::Value* v) {
+  if (v == nullptr) return "";
+  if (v->type() == doc::Type::kObjectId) return v->as_object_id().ToHex();
+  if (v->is_string()) return v->as_string();
+  return "";
+}
+
+base::Result<std::vector<doc::Document>> ReadCollection(storage::Engine& engine,
+                                                        std::string_view kind) {
+  PLINTH_ASSIGN_OR_RETURN(auto coll,
+                          engine.GetCollection(std::string(AuthRecords::kDatabase),
+                                               std::string(kAppId) + "." + std::string(kind)));
+  PLINTH_ASSIGN_OR_RETURN(auto cursor, coll->Find(doc::Document{}));
+  return storage::ReadAll(cursor.get());
+}
+
+struct Counts {
+  std::size_t users = 0;
+  std::size_t identities = 0;
+  std::size_t accounts = 0;
+  std::size_t linked_accounts = 0;
+  std::size_t sessions = 0;
+};
+
+// What the children reported, over all rounds.
+struct Acked {
+  std::map<std::string, Kind> created;  // user id -> how
+  std::set<std::string> deleting;       // DeleteUser started
+  std::set<std::string> deleted;        // DeleteUser returned OK
+  std::map<Kind, std::int64_t> count;
+};
+
+// Every consistency rule of the header comment.
+void CheckConsistent(storage::Engine& engine, const Acked& acked, Counts* counts) {
+  *counts = Counts{};
+  AuthRecords records(kAppId);
+  auto users = records.ListUsers(engine);
+  ASSERT_TRUE(users.ok()) << users.status().ToString();
+  std::map<std::string, const User*> by_id;
+  for (const User& u : *users) {
+    ASSERT_TRUE(by_id.emplace(u.id, &u).second) << "two users with id " << u.id;
+  }
+  counts->users = users->size();
+
+  // Users -> identity rows.
+  for (const User& u : *users) {
+    EXPECT_FALSE(u.identities.empty()) << "user " << u.id << " has no identity";
+    for (const Identity& identity : u.identities) {
+      auto owner = records.FindUserIdByIdentity(engine, identity.provider_type, identity.id);
+      ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+      EXPECT_TRUE(owner->has_value()) << "user " << u.id << ": identity " << identity.provider_type
+                                      << "|" << identity.id << " has no index row";
+      if (owner->has_value()) {
+        EXPECT_EQ(**owner, u.id) << "identity " << identity.provider_type << "|" << identity.id
+                                 << " is indexed to another user";
+      }
+    }
+  }
+
+  // Identity rows -> users.
+  auto identities = ReadCollection(engine, "identities");
+  ASSERT_TRUE(identities.ok()) << identities.status().ToString();
+  counts->identities = identities->size();
+  for (const doc::Document& row : *identities) {
+    const std::string key = IdText(row.Get("_id"));
+    const doc::Value* user_id = row.Get("user_id");
+    ASSERT_TRUE(user_id != nullptr && user_id->is_string())
+        << "malformed identity row " << doc::ToCanonicalJson(row);
+    auto it = by_id.find(user_id->as_string());
+    if (it == by_id.end()) {
+      ADD_FAILURE() << "identity row " << key << " points at missing user " << user_id->as_string();
+      continue;
+    }
+    bool held = false;
+    for (const Identity& identity : it->second->identities) {
+      held = held || identity.provider_type + "|" + identity.id == key;
+    }
+    EXPECT_TRUE(held) << "identity row " << key << " points at user " << it->first
+                      << ", which does not hold it";
+  }
+
+  // Email/password accounts <-> users.
+  auto accounts = ReadCollection(engine, "userpass");
+  ASSERT_TRUE(accounts.ok()) << accounts.status().ToString();
+  counts->accounts = accounts->size();
+  std::map<std::string, std::string> account_user;  // account id -> user_id ("" if none)
+  for (const doc::Document& row : *accounts) {
+    const std::string id = IdText(row.Get("_id"));
+    const doc::Value* user_id = row.Get("user_id");
+    std::string owner = user_id != nullptr && user_id->is_string() ? user_id->as_string() : "";
+    account_user[id] = owner;
+    if (owner.empty()) continue;  // registered, not yet logged in
+    ++counts->linked_accounts;
+    auto it = by_id.find(owner);
+    if (it == by_id.end()) {
+      ADD_FAILURE() << "account " << id << " points at missing user " << owner;
+      continue;
+    }
+    bool held = false;
+    for (const Identity& identity : it->second->identities) {
+      held = held || (identity.provider_type == "local-userpass" && identity.id == id);
+    }
+    EXPECT_TRUE(held) << "account " << id << " points at user " << owner
+                      << ", which does not hold it as an identity";
+  }
+  for (const User& u : *users) {
+    for (const Identity& identity : u.identities) {
+      if (identity.provider_type != "local-userpass") continue;
+      auto it = account_user.find(identity.id);
+      if (it == account_user.end()) {
+        ADD_FAILURE() << "user " << u.id << " has local-userpass identity " << identity.id
+                      << " without an account";
+      } else {
+        EXPECT_EQ(it->second, u.id)
+            << "account " << identity.id << " is not linked to user " << u.id;
+      }
+    }
+  }
+
+  // Sessions -> users.
+  auto sessions = ReadCollection(engine, "sessions");
+  ASSERT_TRUE(sessions.ok()) << sessions.status().ToString();
+  counts->sessions = sessions->size();
+  for (const doc::Document& row : *sessions) {
+    const doc::Value* user_id = row.Get("user_id");
+    const std::string owner =
+        user_id != nullptr && user_id->is_string() ? user_id->as_string() : "";
+    EXPECT_TRUE(by_id.count(owner) == 1)
+        << "session " << IdText(row.Get("_id")) << " belongs to missing user '" << owner << "'";
+  }
+
+  // Acknowledged creations and deletions survived.
+  for (const auto& [user_id, kind] : acked.created) {
+    auto it = by_id.find(user_id);
+    if (acked.deleted.count(user_id) == 1) {
+      EXPECT_TRUE(it == by_id.end()) << "user " << user_id << " was reported deleted but is back";
+      continue;
+    }
+    if (acked.deleting.count(user_id) == 1) continue;  // in flight at the kill: either
+    if (it == by_id.end()) {
+      ADD_FAILURE() << "user " << user_id << " (kind " << static_cast<char>(kind)
+                    << ") was reported created but is gone after the kill";
+      continue;
+    }
+    const std::string want = kind == Kind::kAnon ? "anon-user" : "local-userpass";
+    ASSERT_EQ(it->second->identities.size(), 1u) << "user " << user_id;
+    EXPECT_EQ(it->second->identities[0].provider_type, want) << "user " << user_id;
+  }
+}
+
+TEST(AuthCrashTest, KillDuringRegistrationStormLeavesNoHalfCreatedUser) {
+  char tmpl[] = "/tmp/plinth-auth-crash-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::filesystem::path dir(tmpl);
+  const std::filesystem::path app_dir = dir / "app";
+  const std::filesystem::path data_dir = dir / "data";
+  WriteFile(app_dir / "root_config.json", kRootConfig);
+  WriteFile(app_dir / "auth" / "providers.json", kProviders);
+  std::filesystem::create_directories(data_dir);
+
+  std::uint64_t seed = std::random_device{}();
+  if (const char* env = std::getenv("PLINTH_AUTH_CRASH_SEED"))
+    seed = std::strtoull(env, nullptr, 10);
+  std::printf("auth crash test: seed %llu (PLINTH_AUTH_CRASH_SEED)\n",
+              static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+
+  {
+    // Indexes and the key file exist before the first kill.
+    Services s;
+    base::Status built = Build(app_dir, data_dir, &s);
+    ASSERT_TRUE(built.ok()) << built.ToString();
+  }
+
+  Acked acked;
+  Counts counts;
+  const auto started = std::chrono::steady_clock::now();
+  for (int round = 0; round < kRounds; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round) + ", seed " + std::to_string(seed));
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const std::uint64_t child_seed = rng();
+    const int run_ms =
+        kMinRunMillis + static_cast<int>(rng() % (kMaxRunMillis - kMinRunMillis + 1));
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(fds[0]);
+      ChildMain(app_dir, data_dir, fds[1], round, child_seed);
+    }
+    close(fds[1]);
+
+    std::vector<Record> records;
+    std::string partial;
+    const auto ready_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (records.empty() && std::chrono::steady_clock::now() < ready_deadline) {
+      Drain(fds[0], &records, 10, &partial);
+    }
+    if (records.empty() || records.front().kind != Kind::kReady) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      close(fds[0]);
+      FAIL() << "the child did not build its services within 20 s";
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(run_ms);
+    while (std::chrono::steady_clock::now() < deadline) Drain(fds[0], &records, 5, &partial);
+    kill(pid, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status))
+        << "child exited with status " << WEXITSTATUS(status) << " (see its stderr)";
+    for (int i = 0; i < 1000; ++i) {
+      const std::size_t before = records.size();
+      Drain(fds[0], &records, 0, &partial);
+      if (records.size() == before) break;
+    }
+    close(fds[0]);
+    for (std::size_t i = 1; i < records.size(); ++i) {
+      const Record& r = records[i];
+      const std::string user_id(r.user_id, sizeof r.user_id);
+      ++acked.count[r.kind];
+      switch (r.kind) {
+        case Kind::kUserpass:
+        case Kind::kAnon:
+        case Kind::kOperator:
+          ASSERT_TRUE(acked.created.emplace(user_id, r.kind).second)
+              << "user id " << user_id << " created twice";
+          break;
+        case Kind::kDeleting:
+          acked.deleting.insert(user_id);
+          break;
+        case Kind::kDeleted:
+          acked.deleted.insert(user_id);
+          break;
+        case Kind::kReady:
+          FAIL() << "a second READY record";
+      }
+    }
+
+    auto engine = OpenStore(data_dir);
+    ASSERT_TRUE(engine.ok()) << "reopening after kill -9: " << engine.status().ToString();
+    CheckConsistent(**engine, acked, &counts);
+    if (HasFailure()) return;
+    // The next child rebuilds the service from the same data dir.
+  }
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+  std::printf(
+      "auth crash test: %d rounds in %lld ms; acknowledged: %lld userpass first logins, "
+      "%lld anonymous, %lld operator-created users, %lld deletions (%lld started); at the end "
+      "%zu users, %zu identity rows, %zu accounts (%zu linked), %zu sessions\n",
+      kRounds, static_cast<long long>(elapsed),
+      static_cast<long long>(acked.count[Kind::kUserpass]),
+      static_cast<long long>(acked.count[Kind::kAnon]),
+      static_cast<long long>(acked.count[Kind::kOperator]),
+      static_cast<long long>(acked.count[Kind::kDeleted]),
+      static_cast<long long>(acked.count[Kind::kDeleting]), counts.users, counts.identities,
+      counts.accounts, counts.linked_accounts, counts.sessions);
+  EXPECT_GT(acked.created.size(), 0u) << "the storm created no user";
+  EXPECT_GE(counts.users, acked.created.size() - acked.deleting.size());
+  EXPECT_GT(acked.count[Kind::kUserpass], 0);
+  EXPECT_GT(acked.count[Kind::kAnon], 0);
+  EXPECT_GT(acked.count[Kind::kOperator], 0);
+
+  // After the last kill the app still works on this data: an account whose
+  // first login a kill cut short logs in now (and gets its user), and an
+  // operator-created user logs in as itself.
+  {
+    Services s;
+    base::Status built = Build(app_dir, data_dir, &s);
+    ASSERT_TRUE(built.ok()) << built.ToString();
+    auto accounts = ReadCollection(*s.store, "userpass");
+    ASSERT_TRUE(accounts.ok()) << accounts.status().ToString();
+    int logged_in = 0;
+    for (const doc::Document& row : *accounts) {
+      const doc::Value* email = row.Get("email");
+      ASSERT_TRUE(email != nullptr && email->is_string()) << doc::ToCanonicalJson(row);
+      const doc::Value* user_id = row.Get("user_id");
+      const bool unlinked = user_id == nullptr;
+      if (!unlinked && logged_in > 0) continue;  // one linked account is enough
+      base::Result<LoginResult> login =
+          s.auth->Login(UserpassLogin(email->as_string(), "crash-password"));
+      ASSERT_TRUE(login.ok()) << email->as_string() << ": " << login.status().ToString();
+      if (!unlinked) {
+        EXPECT_EQ(login->user_id, user_id->as_string()) << email->as_string();
+      }
+      ++logged_in;
+    }
+    EXPECT_GT(logged_in, 0);
+    CheckConsistent(*s.store, acked, &counts);
+    std::printf("auth crash test: %d email/password logins after the last kill\n", logged_in);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+}  // namespace
+}  // namespace plinth::auth
