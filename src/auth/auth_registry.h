@@ -19,7 +19,8 @@ class AuthRegistry {
   // nullptr for an unknown app.
   AuthService* Find(std::string_view app_id) const;
   // The service of the app named by the token's (unverified) issuer;
-  // nullptr when there is none. The service then verifies the token.
+  // nullptr when there is none. The service then verifies the token (and
+  // its issuer: with a single app, that app is returned unread).
   AuthService* ForToken(std::string_view token) const;
 
  private:

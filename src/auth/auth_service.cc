@@ -89,6 +89,7 @@ base::Result<std::unique_ptr<AuthService>> AuthService::Create(const config::App
                                                                KeyRing keys, const AuthDeps& deps) {
   std::unique_ptr<AuthService> service(new AuthService(app, std::move(keys), deps));
   PLINTH_RETURN_IF_ERROR(service->records_.EnsureIndexes(*deps.store));
+  PLINTH_RETURN_IF_ERROR(service->custom_data_.EnsureIndex());
   for (const config::AuthProvider& p : app.auth_providers) {
     if (p.type != config::ProviderType::kCustomToken || p.disabled || !p.custom_token) continue;
     const config::CustomTokenConfig& ct = *p.custom_token;

@@ -1537,6 +1537,25 @@ class UserDataTest : public AuthTest {
   config::AppConfig app_;
 };
 
+// The lookup runs at every login and refresh: it must be an indexed read.
+TEST_F(UserDataTest, UserIdFieldIsIndexedAtStart) {
+  ASSERT_NE(Start(app_), nullptr);
+  base::Result<std::vector<doc::Document>> indexes = Custom()->ListIndexes();
+  ASSERT_OK(indexes);
+  bool found = false;
+  for (const doc::Document& index : *indexes) {
+    const doc::Value* key = index.Get("key");
+    found = found || (key != nullptr && key->is_document() &&
+                      doc::ToRelaxedJson(key->as_document()) == R"({"userId":1})");
+  }
+  EXPECT_TRUE(found);
+  // A second start (another process, a restart) leaves it as it is.
+  ASSERT_NE(Start(app_), nullptr);
+  base::Result<std::vector<doc::Document>> again = Custom()->ListIndexes();
+  ASSERT_OK(again);
+  EXPECT_EQ(again->size(), indexes->size());
+}
+
 TEST_F(UserDataTest, ClaimCarriesTheDocument) {
   AuthService* auth = Start(app_);
   ASSERT_NE(auth, nullptr);

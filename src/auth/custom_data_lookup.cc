@@ -29,6 +29,25 @@ doc::Document UserFilter(const std::string& field, std::string_view user_id) {
 
 }  // namespace
 
+base::Status CustomDataLookup::EnsureIndex() const {
+  if (!config_.enabled) return base::Status::Ok();
+  storage::StoreNamespace ns =
+      storage::AppNamespace(app_id_, config_.database_name, config_.collection_name);
+  PLINTH_ASSIGN_OR_RETURN(auto coll, engine_->GetCollection(ns.database, ns.collection));
+  PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> indexes, coll->ListIndexes());
+  const doc::Document key{{config_.user_id_field, 1}};
+  for (const doc::Document& index : indexes) {
+    const doc::Value* k = index.Get("key");
+    if (k != nullptr && k->is_document() && k->as_document().size() == 1 &&
+        k->as_document().fields()[0].first == config_.user_id_field) {
+      return base::Status::Ok();
+    }
+  }
+  storage::IndexSpec spec;
+  spec.key = key;
+  return coll->CreateIndex(spec).status();
+}
+
 base::Status CustomDataLookup::DeleteForUser(storage::Engine& engine,
                                              std::string_view user_id) const {
   if (!config_.enabled || !settings_.delete_with_user) return base::Status::Ok();

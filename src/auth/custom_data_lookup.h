@@ -32,6 +32,12 @@ class CustomDataLookup {
   // Deletes the user's custom data documents through `engine` (a transaction
   // view of the same store) when settings.delete_with_user is on; otherwise,
   // or when disabled, does nothing (App Services keeps them).
+  // Indexes the user id field (MongoDB's default name, "<field>_1") so the
+  // lookup at every login and refresh is a point read, not a scan. An
+  // existing index on the field under another name is left alone.
+  // No-op when disabled.
+  base::Status EnsureIndex() const;
+
   base::Status DeleteForUser(storage::Engine& engine, std::string_view user_id) const;
 
  private:

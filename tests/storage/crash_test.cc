@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/record_pipe.h"
 #include "doc/ejson.h"
 #include "doc/test_printers.h"
 #include "storage/cursor.h"
@@ -185,20 +186,7 @@ bool WriteAll(int fd, const Record& r) {
 
 // Reads whatever records are available (or waits up to `wait_ms`).
 void Drain(int fd, std::vector<Record>* out, int wait_ms, std::string* partial) {
-  pollfd p{fd, POLLIN, 0};
-  if (poll(&p, 1, wait_ms) <= 0) return;
-  char buf[4096];
-  const ssize_t n = read(fd, buf, sizeof buf);
-  if (n <= 0) return;
-  partial->append(buf, static_cast<std::size_t>(n));
-  std::size_t used = 0;
-  while (partial->size() - used >= sizeof(Record)) {
-    Record r;
-    std::memcpy(&r, partial->data() + used, sizeof r);
-    out->push_back(r);
-    used += sizeof r;
-  }
-  partial->erase(0, used);
+  plinth::testing::DrainRecords(fd, out, wait_ms, partial);
 }
 
 std::optional<std::int64_t> AsInt(const doc::Value* v) {
