@@ -78,7 +78,8 @@ AuthService::AuthService(const config::AppConfig& app, KeyRing keys, const AuthD
       cache_(deps.clock, std::chrono::milliseconds(app.settings.tokens.state_cache_ms)),
       throttle_(app.settings.throttle, deps.clock),
       custom_data_(deps.store, app.root.app_id, app.custom_user_data, app.settings.custom_user_data,
-                   deps.logger),
+                   deps.logger, deps.clock,
+                   std::chrono::milliseconds(app.settings.tokens.state_cache_ms)),
       ids_(deps.clock, deps.random) {
   argon2_.ops_limit = static_cast<std::uint64_t>(app.settings.passwords.argon2_ops_limit);
   argon2_.mem_limit_bytes =

@@ -1556,6 +1556,50 @@ TEST_F(UserDataTest, UserIdFieldIsIndexedAtStart) {
   EXPECT_EQ(again->size(), indexes->size());
 }
 
+// Writes through this process's engine reach the next token at once; a
+// write by another process (another engine object on the same file) within
+// tokens.state_cache_ms. The second half shows the cache is really used.
+TEST_F(UserDataTest, CachedDocumentFollowsWritesExactlyAndOtherProcessesWithinTheTtl) {
+  const std::filesystem::path file = dir_.path() / "shared.sqlite";
+  storage::SqliteOptions options;
+  options.file = file;
+  options.clock = &clock_;
+  options.random = &random_;
+  base::Result<std::unique_ptr<storage::Engine>> mine = storage::OpenSqliteEngine(options);
+  ASSERT_OK(mine);
+  engine_ = std::move(*mine);
+  base::Result<std::unique_ptr<storage::Engine>> other = storage::OpenSqliteEngine(options);
+  ASSERT_OK(other);
+  AuthService* auth = Start(app_);
+  ASSERT_NE(auth, nullptr);
+  LoginResult login = MustLogin(*auth, "anon-user", {});
+  auto color = [&]() -> std::string {
+    base::Result<std::string> token = auth->Refresh(login.refresh_token);
+    EXPECT_TRUE(token.ok());
+    if (!token.ok()) return "error";
+    const doc::Document payload = Payload(*token);
+    const doc::Value* data = payload.Get("user_data");
+    if (data == nullptr || !data->is_document()) return "none";
+    const doc::Value* c = data->as_document().Get("color");
+    return c != nullptr && c->is_string() ? c->as_string() : "none";
+  };
+  ASSERT_OK(Custom()->InsertOne(doc::Document{{"userId", login.user_id}, {"color", "red"}}));
+  EXPECT_EQ(color(), "red");
+  ASSERT_OK(Custom()->UpdateOne(doc::Document{{"userId", login.user_id}},
+                                doc::Document{{"$set", doc::Document{{"color", "blue"}}}}));
+  EXPECT_EQ(color(), "blue");  // this process's write: at once
+
+  storage::StoreNamespace ns = storage::AppNamespace(kApp, "appdb", "custom");
+  base::Result<std::shared_ptr<storage::Collection>> theirs =
+      (*other)->GetCollection(ns.database, ns.collection);
+  ASSERT_OK(theirs);
+  ASSERT_OK((*theirs)->UpdateOne(doc::Document{{"userId", login.user_id}},
+                                 doc::Document{{"$set", doc::Document{{"color", "green"}}}}));
+  EXPECT_EQ(color(), "blue");  // served from memory
+  clock_.Advance(std::chrono::milliseconds(app_.settings.tokens.state_cache_ms));
+  EXPECT_EQ(color(), "green");  // within the ttl
+}
+
 TEST_F(UserDataTest, ClaimCarriesTheDocument) {
   AuthService* auth = Start(app_);
   ASSERT_NE(auth, nullptr);

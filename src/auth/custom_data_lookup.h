@@ -1,9 +1,14 @@
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
+#include "base/clock.h"
 #include "base/logger.h"
 #include "base/result.h"
 #include "config/custom_user_data.h"
@@ -24,10 +29,18 @@ namespace plinth::auth {
 // Thread-safe; does not own the engine or the logger.
 class CustomDataLookup {
  public:
+  // `clock` and `cache_ttl`: see Find. Not owned.
   CustomDataLookup(storage::Engine* engine, std::string app_id, config::CustomUserDataConfig config,
-                   config::CustomUserDataSettings settings, base::Logger* logger);
+                   config::CustomUserDataSettings settings, base::Logger* logger,
+                   const base::Clock* clock, std::chrono::milliseconds cache_ttl);
 
   bool enabled() const { return config_.enabled; }
+  // The current document. Served from memory while no write through the
+  // engine has ended since it was read (Engine::WriteVersion) and for at
+  // most `cache_ttl`: exact for every write made by this process (clients,
+  // functions and triggers all write through it), and at most `cache_ttl`
+  // late for another process's writes. Engines without a write version,
+  // or a ttl of 0, read the store every time.
   base::Result<std::optional<doc::Document>> Find(std::string_view user_id) const;
   // Deletes the user's custom data documents through `engine` (a transaction
   // view of the same store) when settings.delete_with_user is on; otherwise,
@@ -41,11 +54,24 @@ class CustomDataLookup {
   base::Status DeleteForUser(storage::Engine& engine, std::string_view user_id) const;
 
  private:
+  base::Result<std::optional<doc::Document>> Read(std::string_view user_id) const;
+
+  struct Cached {
+    std::optional<doc::Document> document;
+    std::uint64_t write_version = 0;
+    std::chrono::steady_clock::time_point until;
+  };
+  static constexpr std::size_t kMaxCached = 100000;
+
   storage::Engine* engine_;
   std::string app_id_;
   config::CustomUserDataConfig config_;
   config::CustomUserDataSettings settings_;
   base::Logger* logger_;
+  const base::Clock* clock_;
+  const std::chrono::milliseconds cache_ttl_;
+  mutable std::mutex mu_;
+  mutable std::unordered_map<std::string, Cached> cache_;  // guarded by mu_
 };
 
 }  // namespace plinth::auth

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,12 @@ class Engine {
   // is locked, so other writers are not stalled; Commit re-checks unique
   // indexes and fails (DuplicateKey) without applying anything on conflict.
   virtual std::unique_ptr<Stage> NewStage() = 0;
+
+  // A number that changes whenever a write through this engine object (in
+  // this process) has ended, so a cache of data read through it can tell
+  // whether it may still be current. Writes by other processes do not
+  // change it. nullopt: the engine does not track writes (never cache).
+  virtual std::optional<std::uint64_t> WriteVersion() const { return std::nullopt; }
 };
 
 // A Stage is an Engine view whose writes are held back until Commit.

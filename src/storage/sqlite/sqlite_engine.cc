@@ -1,5 +1,6 @@
 #include "storage/sqlite/sqlite_engine.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -82,6 +83,11 @@ class Core {
     if (static_cast<int>(readers_.size()) < max_idle_readers_) readers_.push_back(std::move(conn));
   }
 
+  // Bumped after every write transaction ends (commit or not); see
+  // Engine::WriteVersion.
+  std::uint64_t write_version() const { return write_version_.load(std::memory_order_acquire); }
+  void BumpWriteVersion() { write_version_.fetch_add(1, std::memory_order_acq_rel); }
+
   std::mutex& writer_mu() { return writer_mu_; }
   Connection& writer() { return *writer_; }
   OperationContext context() { return OperationContext{&ids_, clock_}; }
@@ -115,6 +121,7 @@ class Core {
   std::condition_variable checkpoint_cv_;
   bool stopping_ = false;
   std::thread checkpointer_;
+  std::atomic<std::uint64_t> write_version_{0};
 };
 
 // How an operation reaches the database: on its own (a reader snapshot or
@@ -161,7 +168,9 @@ Status WriteIn(const Session& session, const ConnFunction& body) {
   std::lock_guard lock(session.core->writer_mu());
   Connection& conn = session.core->writer();
   PLINTH_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
-  return EndTransaction(conn, body(conn));
+  Status status = EndTransaction(conn, body(conn));
+  session.core->BumpWriteVersion();
+  return status;
 }
 
 Status NotInStage(std::string_view what) {
@@ -344,7 +353,13 @@ class EngineView : public Engine {
     Connection& conn = session_.core->writer();
     PLINTH_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
     EngineView view(Session{session_.core, &conn});
-    return EndTransaction(conn, body(view));
+    Status status = EndTransaction(conn, body(view));
+    session_.core->BumpWriteVersion();
+    return status;
+  }
+
+  std::optional<std::uint64_t> WriteVersion() const override {
+    return session_.core->write_version();
   }
 
   std::unique_ptr<Stage> NewStage() override { return MakeStage(session_.core); }

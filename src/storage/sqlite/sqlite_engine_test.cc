@@ -618,3 +618,29 @@ TEST(SqliteEngineFileTest, ReopenKeepsEverything) {
 
 }  // namespace
 }  // namespace plinth::storage
+
+namespace plinth::storage {
+namespace {
+
+TEST_F(SqliteEngineTest, WriteVersionChangesWithWritesOnly) {
+  std::optional<std::uint64_t> v0 = engine_->WriteVersion();
+  ASSERT_TRUE(v0.has_value());
+  auto coll = engine_->GetCollection("db", "c");
+  ASSERT_TRUE(coll.ok());
+  ASSERT_TRUE((*coll)->InsertOne(doc::Document{{"a", 1}}).ok());
+  std::optional<std::uint64_t> v1 = engine_->WriteVersion();
+  EXPECT_NE(v1, v0);
+  ASSERT_TRUE((*coll)->FindOne(doc::Document{}).ok());
+  EXPECT_EQ(engine_->WriteVersion(), v1);  // reads leave it alone
+  ASSERT_TRUE(engine_
+                  ->RunTransaction([](Engine& tx) -> base::Status {
+                    auto c = tx.GetCollection("db", "c");
+                    if (!c.ok()) return c.status();
+                    return (*c)->InsertOne(doc::Document{{"a", 2}}).status();
+                  })
+                  .ok());
+  EXPECT_NE(engine_->WriteVersion(), v1);
+}
+
+}  // namespace
+}  // namespace plinth::storage
