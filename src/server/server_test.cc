@@ -138,6 +138,27 @@ TEST(ServerTest, InvalidAppDirectoryListsEveryProblem) {
   EXPECT_FALSE(fs::exists(tmp.path() / "data"));
 }
 
+// Rule expressions compile at start: a misspelt expansion is a config error
+// naming the file, the role and the field.
+TEST(ServerTest, RuleExpressionsAreCheckedAtStart) {
+  base::TempDirForTest tmp;
+  const fs::path app = tmp.path() / "app";
+  fs::copy(kQuickstart, app, fs::copy_options::recursive);
+  std::ofstream(app / "data_sources" / "mongodb-atlas" / "myapp" / "users" / "rules.json")
+      << R"({"database": "myapp", "collection": "users",
+             "roles": [{"name": "owner", "apply_when": {"user_account_id": "%%usr.id"}}]})";
+  ServeOptions o = Options(tmp.path() / "data");
+  o.app_dirs = {app};
+  auto server = Server::Build(o, base::NullLogger());
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), base::ErrorCode::kInvalidConfig);
+  const std::string& m = server.status().message();
+  EXPECT_NE(m.find("users/rules.json: roles[0] \"owner\": apply_when: unknown expansion "
+                   "\"%%usr.id\""),
+            std::string::npos)
+      << m;
+}
+
 // A value backed by a secret can only be checked once the data directory (and
 // its secrets.json) is known, so the server checks it at start.
 TEST(ServerTest, SecretReferencesAreCheckedAgainstTheDataDirectory) {

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "rules/expression.h"
+
 namespace plinth::server {
 
 std::vector<std::string> CheckApps(
@@ -14,6 +16,21 @@ std::vector<std::string> CheckApps(
       problems.push_back(app->dir.string() + "/" + app->root_file + ": app_id: \"" +
                          app->root.app_id + "\" is also the app id of " + it->second +
                          "; each served app needs its own");
+    }
+  }
+  // Rule expressions compile at start, so a misspelt expansion or operator is
+  // a config error now rather than a silent denial later.
+  for (const auto& app : apps) {
+    for (const config::DataSourceConfig& ds : app->data_sources) {
+      auto check = [&](const std::string& file, const config::RuleSet& rules) {
+        for (const std::string& p : rules::CheckRuleSet(rules)) {
+          problems.push_back(app->dir.string() + "/" + file + ": " + p);
+        }
+      };
+      if (ds.default_rule) check(ds.dir + "/default_rule.json", *ds.default_rule);
+      for (const config::CollectionRules& c : ds.collections) {
+        if (c.has_rules_file) check(c.file, c.rules);
+      }
     }
   }
   return problems;
