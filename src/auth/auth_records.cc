@@ -23,11 +23,6 @@ std::string IdText(const Value* v) {
   return "";
 }
 
-std::string StringField(const Document& d, std::string_view name) {
-  const Value* v = d.Get(name);
-  return v != nullptr && v->is_string() ? v->as_string() : std::string();
-}
-
 bool BoolField(const Document& d, std::string_view name) {
   const Value* v = d.Get(name);
   return v != nullptr && v->is_bool() && v->as_bool();
@@ -48,8 +43,8 @@ std::string IdentityKey(std::string_view provider_type, std::string_view identit
 AuthRecords::Session SessionFrom(const Document& d) {
   AuthRecords::Session s;
   s.hash = IdText(d.Get("_id"));
-  s.user_id = StringField(d, "user_id");
-  s.device_id = StringField(d, "device_id");
+  s.user_id = doc::StringFieldOrEmpty(d, "user_id");
+  s.device_id = doc::StringFieldOrEmpty(d, "device_id");
   s.created_ms = DateField(d, "created");
   s.expires_ms = DateField(d, "expires");
   return s;
@@ -58,19 +53,19 @@ AuthRecords::Session SessionFrom(const Document& d) {
 AuthRecords::Account AccountFrom(const Document& d) {
   AuthRecords::Account a;
   a.id = IdText(d.Get("_id"));
-  a.email = StringField(d, "email");
-  a.password_hash = StringField(d, "password_hash");
+  a.email = doc::StringFieldOrEmpty(d, "email");
+  a.password_hash = doc::StringFieldOrEmpty(d, "password_hash");
   a.confirmed = BoolField(d, "confirmed");
-  a.user_id = StringField(d, "user_id");
+  a.user_id = doc::StringFieldOrEmpty(d, "user_id");
   return a;
 }
 
 AuthRecords::ApiKey ApiKeyFrom(const Document& d) {
   AuthRecords::ApiKey k;
   k.id = IdText(d.Get("_id"));
-  k.user_id = StringField(d, "user_id");
-  k.name = StringField(d, "name");
-  k.key_hash = StringField(d, "key_hash");
+  k.user_id = doc::StringFieldOrEmpty(d, "user_id");
+  k.name = doc::StringFieldOrEmpty(d, "name");
+  k.key_hash = doc::StringFieldOrEmpty(d, "key_hash");
   k.disabled = BoolField(d, "disabled");
   return k;
 }
@@ -149,7 +144,7 @@ base::Result<std::optional<std::string>> AuthRecords::FindUserIdByIdentity(
       std::optional<Document> found,
       identities->FindOne(Document{{"_id", IdentityKey(provider_type, identity_id)}}));
   if (!found) return std::optional<std::string>();
-  return std::optional<std::string>(StringField(*found, "user_id"));
+  return std::optional<std::string>(doc::StringFieldOrEmpty(*found, "user_id"));
 }
 
 base::Status AuthRecords::InsertUser(storage::Engine& engine, const User& user) const {
@@ -192,6 +187,20 @@ base::Status AuthRecords::AddIdentity(storage::Engine& engine, std::string_view 
                        Document{{"$push", Document{{"identities", std::move(entry)}}}}));
   if (r.matched == 0) return {base::ErrorCode::kUserNotFound, "user not found"};
   return base::Status::Ok();
+}
+
+base::Status AuthRecords::AddMissingUserData(storage::Engine& engine, std::string_view user_id,
+                                             const doc::Document& data) const {
+  PLINTH_ASSIGN_OR_RETURN(std::optional<User> user, FindUser(engine, user_id));
+  if (!user) return {base::ErrorCode::kUserNotFound, "user not found"};
+  Document set;
+  for (const auto& [name, value] : data) {
+    if (!user->data.Has(name)) set.Append("data." + name, value);
+  }
+  if (set.empty()) return base::Status::Ok();
+  PLINTH_ASSIGN_OR_RETURN(auto users, Get(engine, "users"));
+  return users->UpdateOne(Document{{"_id", IdValue(user_id)}}, Document{{"$set", std::move(set)}})
+      .status();
 }
 
 base::Status AuthRecords::SetDisabled(storage::Engine& engine, std::string_view user_id,
@@ -404,9 +413,9 @@ base::Result<std::optional<AuthRecords::MailToken>> AuthRecords::FindMailToken(
   if (!found) return std::optional<MailToken>();
   MailToken t;
   t.id = IdText(found->Get("_id"));
-  t.kind = StringField(*found, "kind");
-  t.email = StringField(*found, "email");
-  t.token_hash = StringField(*found, "token_hash");
+  t.kind = doc::StringFieldOrEmpty(*found, "kind");
+  t.email = doc::StringFieldOrEmpty(*found, "email");
+  t.token_hash = doc::StringFieldOrEmpty(*found, "token_hash");
   t.expires_ms = DateField(*found, "expires");
   return std::optional<MailToken>(std::move(t));
 }

@@ -91,6 +91,10 @@ class AuthRecords {
   // one identity two owners).
   base::Status AddIdentity(storage::Engine& engine, std::string_view user_id,
                            const Identity& identity) const;
+  // Copies each field of `data` into the user's profile data unless the
+  // profile already has that field. kUserNotFound for an unknown user.
+  base::Status AddMissingUserData(storage::Engine& engine, std::string_view user_id,
+                                  const doc::Document& data) const;
   base::Status SetDisabled(storage::Engine& engine, std::string_view user_id, bool disabled) const;
   base::Status SetLastLogin(storage::Engine& engine, std::string_view user_id,
                             std::int64_t millis) const;

@@ -24,11 +24,6 @@ base::Status Unsupported(std::string_view provider) {
           "authentication via '" + std::string(provider) + "' is unsupported"};
 }
 
-std::string StringField(const doc::Document& d, std::string_view name) {
-  const doc::Value* v = d.Get(name);
-  return v != nullptr && v->is_string() ? v->as_string() : std::string();
-}
-
 // options.device.deviceId when it is a real device id (client-api §3.2).
 std::string DeviceIdOf(const doc::Document& body) {
   const doc::Value* options = body.Get("options");
@@ -144,8 +139,8 @@ bool AuthService::NeedsWorker(std::string_view provider) const {
 
 base::Result<AuthService::Authenticated> AuthService::AuthenticateUserpass(
     const LoginRequest& request, std::int64_t* retry_after) {
-  std::string email = NormalizeEmail(StringField(request.body, "username"));
-  std::string password = StringField(request.body, "password");
+  std::string email = NormalizeEmail(doc::StringFieldOrEmpty(request.body, "username"));
+  std::string password = doc::StringFieldOrEmpty(request.body, "password");
   std::string_view address = AddressWithoutPort(request.remote);
   if (std::optional<std::int64_t> wait = throttle_.Blocked(email, address)) {
     *retry_after = *wait;
@@ -186,7 +181,7 @@ base::Result<AuthService::Authenticated> AuthService::AuthenticateApiKey(
     return base::Status(base::ErrorCode::kTooManyRequests,
                         "too many failed login attempts; try again later");
   }
-  std::string key = StringField(request.body, "key");
+  std::string key = doc::StringFieldOrEmpty(request.body, "key");
   PLINTH_ASSIGN_OR_RETURN(std::optional<AuthRecords::ApiKey> found,
                           records_.FindApiKeyByHash(*deps_.store, crypto::Sha256Hex(key)));
   if (!found || found->disabled || key.empty()) {
@@ -207,7 +202,7 @@ base::Result<AuthService::Authenticated> AuthService::AuthenticateCustomToken(
   options.now_seconds = deps_.clock->NowMillis() / 1000;
   options.audiences = ct.audience.empty() ? std::vector<std::string>{app_id_} : ct.audience;
   base::Result<crypto::VerifiedJwt> jwt =
-      crypto::VerifyJwt(StringField(request.body, "token"), options);
+      crypto::VerifyJwt(doc::StringFieldOrEmpty(request.body, "token"), options);
   if (!jwt.ok()) {
     return base::Status(base::ErrorCode::kAuthFailed,
                         "invalid custom auth token: " + jwt.status().message());
@@ -229,7 +224,7 @@ base::Result<AuthService::Authenticated> AuthService::AuthenticateCustomToken(
       }
     }
   }
-  std::string subject = StringField(jwt->payload, "sub");
+  std::string subject = doc::StringFieldOrEmpty(jwt->payload, "sub");
   if (subject.empty()) {
     return base::Status(base::ErrorCode::kAuthFailed, "invalid custom auth token: no sub claim");
   }
@@ -382,19 +377,7 @@ base::Result<LoginResult> AuthService::Link(const TokenClaims& link_to, Authenti
       }
       // The profile gains the new identity's data (email, name, ...)
       // where it has none of its own.
-      PLINTH_ASSIGN_OR_RETURN(std::optional<User> user, records_.FindUser(txn, link_to.user_id));
-      if (!user) return base::Status(base::ErrorCode::kInvalidSession, "invalid session");
-      doc::Document set;
-      for (const auto& [name, value] : who.data) {
-        if (!user->data.Has(name)) set.Append("data." + name, value);
-      }
-      if (set.empty()) return base::Status::Ok();
-      PLINTH_ASSIGN_OR_RETURN(
-          auto users, txn.GetCollection(std::string(AuthRecords::kDatabase), app_id_ + ".users"));
-      return users
-          ->UpdateOne(doc::Document{{"_id", *doc::ObjectId::FromHex(link_to.user_id)}},
-                      doc::Document{{"$set", std::move(set)}})
-          .status();
+      return records_.AddMissingUserData(txn, link_to.user_id, who.data);
     }));
     cache_.ForgetUser(link_to.user_id);
   }

@@ -1,13 +1,12 @@
 #include "auth/key_ring.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "base/error_code.h"
+#include "base/owner_only_file.h"
 #include "doc/ejson.h"
 
 namespace plinth::auth {
@@ -19,31 +18,13 @@ base::Status IoError(std::string message) {
   return base::Status(base::ErrorCode::kIoError, std::move(message));
 }
 
-// Writes `text` to `path` atomically with mode 0600.
-base::Status WriteOwnerOnly(const fs::path& path, const std::string& text) {
+// Creates <data>/keys (owner-only) and writes the key file into it.
+base::Status WriteKeyFile(const fs::path& path, const std::string& text) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   if (ec) return IoError("cannot create " + path.parent_path().string() + ": " + ec.message());
-  ::chmod(path.parent_path().c_str(), 0700);
-  fs::path tmp = path;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError("cannot write " + tmp.string());
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      return IoError("cannot write " + tmp.string());
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return IoError("cannot sync " + tmp.string());
-  fs::rename(tmp, path, ec);
-  if (ec) return IoError("cannot rename " + tmp.string() + ": " + ec.message());
-  return base::Status::Ok();
+  fs::permissions(path.parent_path(), fs::perms::owner_all, fs::perm_options::replace, ec);
+  return base::WriteOwnerOnlyFile(path, text);
 }
 
 base::Result<std::vector<crypto::SigningKey>> FromSecrets(const config::TokenSettings& settings,
@@ -144,7 +125,7 @@ base::Result<KeyRing> KeyRing::Load(const fs::path& data_dir, std::string_view a
                                  {"key", exported}});
     for (const doc::Value& entry : stored) updated.Append(entry);
     PLINTH_RETURN_IF_ERROR(
-        WriteOwnerOnly(file, doc::ToRelaxedJson(doc::Document{{"keys", std::move(updated)}})));
+        WriteKeyFile(file, doc::ToRelaxedJson(doc::Document{{"keys", std::move(updated)}})));
     keys.insert(keys.begin(), std::move(key));
   }
   return KeyRing(*alg, std::move(keys));

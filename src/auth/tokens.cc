@@ -39,11 +39,6 @@ doc::Value CanonicalDates(const doc::Value& v) {
   return v;
 }
 
-std::string StringClaim(const doc::Document& payload, std::string_view name) {
-  const doc::Value* v = payload.Get(name);
-  return v != nullptr && v->is_string() ? v->as_string() : std::string();
-}
-
 std::int64_t IntClaim(const doc::Document& payload, std::string_view name) {
   const doc::Value* v = payload.Get(name);
   if (v == nullptr) return 0;
@@ -116,20 +111,20 @@ base::Result<TokenClaims> TokenService::Verify(std::string_view token, TokenType
     return Invalid("malformed token");
   }
   const doc::Document& p = jwt->payload;
-  if (StringClaim(p, "typ") != TypeName(expected)) {
+  if (doc::StringFieldOrEmpty(p, "typ") != TypeName(expected)) {
     return Invalid(expected == TokenType::kAccess ? "an access token is required"
                                                   : "a refresh token is required");
   }
-  if (StringClaim(p, "iss") != app_id_) {
+  if (doc::StringFieldOrEmpty(p, "iss") != app_id_) {
     return base::Status(base::ErrorCode::kUserAppDomainMismatch,
                         "token was issued for another app");
   }
   TokenClaims claims;
   claims.type = expected;
   claims.app_id = app_id_;
-  claims.user_id = StringClaim(p, "sub");
-  claims.session_id = StringClaim(p, "baas_id");
-  claims.device_id = StringClaim(p, "baas_device_id");
+  claims.user_id = doc::StringFieldOrEmpty(p, "sub");
+  claims.session_id = doc::StringFieldOrEmpty(p, "baas_id");
+  claims.device_id = doc::StringFieldOrEmpty(p, "baas_device_id");
   claims.issued_at = IntClaim(p, "iat");
   claims.expires_at = IntClaim(p, "exp");
   if (claims.user_id.empty() || claims.session_id.empty()) return Invalid("token lacks claims");

@@ -21,8 +21,13 @@ std::size_t CodePoints(std::string_view s) {
 
 const config::LocalUserpassConfig kDefaultUserpass;
 
-base::Status BadEmail() {
-  return {base::ErrorCode::kBadRequest, "email must be a valid address of at most 254 bytes"};
+// Applied to the normalized address, on every path that creates an account.
+base::Status CheckEmail(std::string_view email) {
+  if (email.empty() || email.size() > 254 || email.find('@') == std::string_view::npos ||
+      !base::IsValidUtf8(email)) {
+    return {base::ErrorCode::kBadRequest, "email must be a valid address of at most 254 bytes"};
+  }
+  return base::Status::Ok();
 }
 
 base::Status InvalidTokenData() {
@@ -49,10 +54,7 @@ base::Status AuthService::Register(std::string_view raw_email, std::string_view 
   const config::LocalUserpassConfig& cfg =
       provider->local_userpass ? *provider->local_userpass : kDefaultUserpass;
   std::string email = NormalizeEmail(raw_email);
-  if (email.empty() || email.size() > 254 || email.find('@') == std::string::npos ||
-      !base::IsValidUtf8(email)) {
-    return BadEmail();
-  }
+  PLINTH_RETURN_IF_ERROR(CheckEmail(email));
   PLINTH_RETURN_IF_ERROR(CheckPassword(password));
   if (!cfg.auto_confirm && cfg.run_confirmation_function) {
     return {base::ErrorCode::kFunctionNotFound,
@@ -178,9 +180,7 @@ base::Status AuthService::CallResetFunction(std::string_view, std::string_view) 
 base::Result<User> AuthService::CreateEmailPasswordUser(std::string_view raw_email,
                                                         std::string_view password) {
   std::string email = NormalizeEmail(raw_email);
-  if (email.empty() || email.size() > 254 || email.find('@') == std::string::npos) {
-    return BadEmail();
-  }
+  PLINTH_RETURN_IF_ERROR(CheckEmail(email));
   PLINTH_RETURN_IF_ERROR(CheckPassword(password));
   AuthRecords::Account account;
   account.id = NewObjectIdHex();

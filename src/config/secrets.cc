@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "base/json_escape.h"
+#include "base/owner_only_file.h"
 #include "base/utf8.h"
 #include "config/names.h"
 #include "doc/ejson.h"
@@ -60,18 +61,6 @@ base::Result<std::string> ReadAll(int fd, const std::string& path) {
     }
   }
   return out;
-}
-
-base::Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return base::Status(base::ErrorCode::kIoError, Errno("cannot write " + path));
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return base::Status::Ok();
 }
 
 }  // namespace
@@ -237,35 +226,7 @@ base::Status Secrets::Save(const std::filesystem::path& data_dir) const {
   }
   text += first ? "}\n" : "\n}\n";
 
-  const std::string final_path = FilePath(data_dir).string();
-  const std::string tmp_path = final_path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return base::Status(base::ErrorCode::kIoError, Errno("cannot create " + tmp_path));
-  base::Status status;
-  if (::fchmod(fd, 0600) != 0) {
-    status = base::Status(base::ErrorCode::kIoError, Errno("cannot chmod " + tmp_path));
-  }
-  if (status.ok()) status = WriteAll(fd, text, tmp_path);
-  if (status.ok() && ::fsync(fd) != 0) {
-    status = base::Status(base::ErrorCode::kIoError, Errno("cannot fsync " + tmp_path));
-  }
-  if (::close(fd) != 0 && status.ok()) {
-    status = base::Status(base::ErrorCode::kIoError, Errno("cannot close " + tmp_path));
-  }
-  if (status.ok() && ::rename(tmp_path.c_str(), final_path.c_str()) != 0) {
-    status = base::Status(base::ErrorCode::kIoError, Errno("cannot rename to " + final_path));
-  }
-  if (!status.ok()) {
-    ::unlink(tmp_path.c_str());
-    return status;
-  }
-  // Make the rename itself durable.
-  int dir_fd = ::open(data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return base::Status::Ok();
+  return base::WriteOwnerOnlyFile(FilePath(data_dir), text);
 }
 
 }  // namespace plinth::config

@@ -105,6 +105,11 @@ std::size_t Document::Remove(std::string_view name) {
 
 bool operator==(const Document& a, const Document& b) { return a.fields_ == b.fields_; }
 
+std::string StringFieldOrEmpty(const Document& document, std::string_view name) {
+  const Value* v = document.Get(name);
+  return v != nullptr && v->is_string() ? v->as_string() : std::string();
+}
+
 Array::Array(std::initializer_list<Value> values) : values_(values) {}
 
 const Value& Array::operator[](std::size_t i) const {

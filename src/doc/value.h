@@ -144,6 +144,11 @@ class Document {
   std::vector<Field> fields_;
 };
 
+// The string value of `document`'s field `name`, or "" when the field is
+// absent or not a string: for reading optional string fields of request
+// bodies, token claims and Plinth's own records.
+std::string StringFieldOrEmpty(const Document& document, std::string_view name);
+
 // A BSON array. Value type; thread-compatible.
 class Array {
  public:

@@ -31,11 +31,6 @@ base::Result<doc::Document> Body(const Request& req) {
   return body;
 }
 
-std::string Field(const doc::Document& body, std::string_view name) {
-  const doc::Value* v = body.Get(name);
-  return v != nullptr && v->is_string() ? v->as_string() : std::string();
-}
-
 Response ErrorResponse(const base::Status& status, std::int64_t retry_after = 0) {
   Response res = Response::Error(status);
   if (status.code() == base::ErrorCode::kTooManyRequests) {
@@ -188,8 +183,8 @@ class AuthHandlers {
     if (!who.ok()) return ErrorResponse(who.status());
     base::Result<doc::Document> body = Body(req);
     if (!body.ok()) return ErrorResponse(body.status());
-    base::Result<auth::ApiKeyInfo> key =
-        who->service->CreateApiKey(who->caller.claims.user_id, Field(*body, "name"));
+    base::Result<auth::ApiKeyInfo> key = who->service->CreateApiKey(
+        who->caller.claims.user_id, doc::StringFieldOrEmpty(*body, "name"));
     if (!key.ok()) return ErrorResponse(key.status());
     return JsonOk(201, KeyDocument(*key));
   }
@@ -252,41 +247,48 @@ void AddAuthRoutes(const auth::AuthRegistry* registry, base::WorkPool* workers, 
   account(
       U + "/register",
       [](AuthService& s, const doc::Document& b) {
-        return s.Register(Field(b, "email"), Field(b, "password"));
+        return s.Register(doc::StringFieldOrEmpty(b, "email"),
+                          doc::StringFieldOrEmpty(b, "password"));
       },
       true);
   account(
       U + "/confirm",
       [](AuthService& s, const doc::Document& b) {
-        return s.Confirm(Field(b, "token"), Field(b, "tokenId"));
+        return s.Confirm(doc::StringFieldOrEmpty(b, "token"),
+                         doc::StringFieldOrEmpty(b, "tokenId"));
       },
       false);
   account(
       U + "/confirm/send",
       [](AuthService& s, const doc::Document& b) {
-        return s.ResendConfirmation(Field(b, "email"));
+        return s.ResendConfirmation(doc::StringFieldOrEmpty(b, "email"));
       },
       true);
   account(
       U + "/confirm/call",
       [](AuthService& s, const doc::Document& b) {
-        return s.CallConfirmationFunction(Field(b, "email"));
+        return s.CallConfirmationFunction(doc::StringFieldOrEmpty(b, "email"));
       },
       false);
   account(
       U + "/reset",
       [](AuthService& s, const doc::Document& b) {
-        return s.ResetPassword(Field(b, "token"), Field(b, "tokenId"), Field(b, "password"));
+        return s.ResetPassword(doc::StringFieldOrEmpty(b, "token"),
+                               doc::StringFieldOrEmpty(b, "tokenId"),
+                               doc::StringFieldOrEmpty(b, "password"));
       },
       true);
   account(
       U + "/reset/send",
-      [](AuthService& s, const doc::Document& b) { return s.SendPasswordReset(Field(b, "email")); },
+      [](AuthService& s, const doc::Document& b) {
+        return s.SendPasswordReset(doc::StringFieldOrEmpty(b, "email"));
+      },
       true);
   account(
       U + "/reset/call",
       [](AuthService& s, const doc::Document& b) {
-        return s.CallResetFunction(Field(b, "email"), Field(b, "password"));
+        return s.CallResetFunction(doc::StringFieldOrEmpty(b, "email"),
+                                   doc::StringFieldOrEmpty(b, "password"));
       },
       false);
 
