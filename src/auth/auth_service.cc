@@ -465,6 +465,13 @@ doc::Document AuthService::Profile(const Caller& caller) const {
   return ProfileDocument(*caller.user, tokens_.domain_id());
 }
 
+base::Result<doc::Document> AuthService::UserObjectFor(const Caller& caller) const {
+  doc::Document user = UserObject(*caller.user);
+  PLINTH_ASSIGN_OR_RETURN(std::optional<doc::Document> custom, custom_data_.Find(caller.user->id));
+  user.Append("custom_data", doc::Value(custom ? std::move(*custom) : doc::Document{}));
+  return user;
+}
+
 base::Status AuthService::DeleteUser(std::string_view user_id) {
   bool deleted = false;
   PLINTH_RETURN_IF_ERROR(deps_.store->RunTransaction([&](storage::Engine& txn) -> base::Status {

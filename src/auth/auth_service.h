@@ -110,6 +110,11 @@ class AuthService {
   // is fine (idempotent), so realm-web's logout after deleteUser succeeds.
   base::Status Logout(std::string_view refresh_token);
   doc::Document Profile(const Caller& caller) const;
+  // The user object rules (%%user) and functions (context.user) see:
+  // id, type, data, identities and custom_data, the current custom user
+  // data document ({} when there is none or the feature is off; served from
+  // the lookup's cache, which every write through this process refreshes).
+  base::Result<doc::Document> UserObjectFor(const Caller& caller) const;
   base::Status DeleteUser(std::string_view user_id);
 
   // local-userpass.

@@ -2,24 +2,15 @@
 
 #include "base/error_code.h"
 #include "doc/ejson.h"
+#include "http/authenticate.h"
 #include "http/client_routes.h"
+#include "http/on_pool.h"
 
 namespace plinth::http {
 namespace {
 
 using auth::AuthService;
 using auth::TokenType;
-
-std::optional<std::string_view> BearerToken(const Request& req) {
-  std::optional<std::string_view> header = req.Header("Authorization");
-  if (!header) return std::nullopt;
-  std::string_view v = *header;
-  if (v.size() < 7 || !EqualsIgnoreCase(v.substr(0, 7), "Bearer ")) return std::nullopt;
-  v.remove_prefix(7);
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  if (v.empty()) return std::nullopt;
-  return v;
-}
 
 base::Result<doc::Document> Body(const Request& req) {
   if (req.body.empty()) return doc::Document{};
@@ -43,42 +34,10 @@ Response JsonOk(int status, const doc::Document& body) {
   return Response::Json(status, doc::ToRelaxedJson(body));
 }
 
-// The service of the path's app (A routes), or of the token's issuer
-// (P routes). For an A route with a token, the two must agree.
-struct Resolved {
-  AuthService* service = nullptr;
-  auth::Caller caller;
-};
-
-base::Result<Resolved> Authenticate(const auth::AuthRegistry& registry, const Request& req,
-                                    TokenType type) {
-  std::optional<std::string_view> token = BearerToken(req);
-  if (!token) return base::Status(base::ErrorCode::kMissingAuthReq, "must authenticate first");
-  AuthService* service = registry.ForToken(*token);
-  if (service == nullptr) {
-    return base::Status(base::ErrorCode::kInvalidSession, "invalid session: invalid token");
-  }
-  std::string_view path_app = req.PathParam("app_id");
-  if (!path_app.empty() && path_app != service->app_id()) {
-    return base::Status(base::ErrorCode::kUserAppDomainMismatch,
-                        "token was issued for another app");
-  }
-  PLINTH_ASSIGN_OR_RETURN(auth::Caller caller, service->Authenticate(*token, type));
-  return Resolved{service, std::move(caller)};
-}
-
 // Runs `work` on the worker pool and answers with what it returns.
 Response OnWorkers(base::WorkPool* workers, std::function<Response()> work) {
-  return Response::Later([workers, work = std::move(work)](Response::Done done) {
-    auto shared_done = std::make_shared<Response::Done>(std::move(done));
-    bool queued = workers->TrySubmit([work, shared_done] { (*shared_done)(work()); });
-    if (!queued) {
-      (*shared_done)(ErrorResponse(
-          base::Status(base::ErrorCode::kTooManyRequests,
-                       "too many requests are waiting for password hashing; try again shortly"),
-          1));
-    }
-  });
+  return RunOnPool(workers, std::move(work),
+                   "too many requests are waiting for password hashing; try again shortly");
 }
 
 Response StatusOnly(const base::Status& s, int ok_status) {
@@ -103,7 +62,7 @@ class AuthHandlers {
     std::optional<std::string_view> link = req.QueryParam("link");
     const bool linking = link && (*link == "true" || *link == "1");
     if (linking) {
-      base::Result<Resolved> who = Authenticate(*registry_, req, TokenType::kAccess);
+      base::Result<Authenticated> who = AuthenticateRequest(*registry_, req, TokenType::kAccess);
       if (!who.ok()) return ErrorResponse(who.status());
       login.link_to = who->caller.claims;
     }
@@ -137,13 +96,13 @@ class AuthHandlers {
   }
 
   Response Profile(Request& req) const {
-    base::Result<Resolved> who = Authenticate(*registry_, req, TokenType::kAccess);
+    base::Result<Authenticated> who = AuthenticateRequest(*registry_, req, TokenType::kAccess);
     if (!who.ok()) return ErrorResponse(who.status());
     return JsonOk(200, who->service->Profile(who->caller));
   }
 
   Response Refresh(Request& req) const {
-    base::Result<Resolved> who = Authenticate(*registry_, req, TokenType::kRefresh);
+    base::Result<Authenticated> who = AuthenticateRequest(*registry_, req, TokenType::kRefresh);
     if (!who.ok()) return ErrorResponse(who.status());
     // Authenticate did every check; the token is not verified twice.
     base::Result<std::string> access = who->service->Refresh(who->caller);
@@ -165,7 +124,7 @@ class AuthHandlers {
   }
 
   Response DeleteUser(Request& req) const {
-    base::Result<Resolved> who = Authenticate(*registry_, req, TokenType::kAccess);
+    base::Result<Authenticated> who = AuthenticateRequest(*registry_, req, TokenType::kAccess);
     if (!who.ok()) return ErrorResponse(who.status());
     return StatusOnly(who->service->DeleteUser(who->caller.claims.user_id), 204);
   }
@@ -179,7 +138,7 @@ class AuthHandlers {
   }
 
   Response CreateKey(Request& req) const {
-    base::Result<Resolved> who = Authenticate(*registry_, req, TokenType::kRefresh);
+    base::Result<Authenticated> who = AuthenticateRequest(*registry_, req, TokenType::kRefresh);
     if (!who.ok()) return ErrorResponse(who.status());
     base::Result<doc::Document> body = Body(req);
     if (!body.ok()) return ErrorResponse(body.status());
@@ -190,7 +149,7 @@ class AuthHandlers {
   }
 
   Response ListKeys(Request& req) const {
-    base::Result<Resolved> who = Authenticate(*registry_, req, TokenType::kRefresh);
+    base::Result<Authenticated> who = AuthenticateRequest(*registry_, req, TokenType::kRefresh);
     if (!who.ok()) return ErrorResponse(who.status());
     base::Result<std::vector<auth::ApiKeyInfo>> keys =
         who->service->ListApiKeys(who->caller.claims.user_id);
@@ -201,7 +160,7 @@ class AuthHandlers {
   }
 
   Response GetKey(Request& req) const {
-    base::Result<Resolved> who = Authenticate(*registry_, req, TokenType::kRefresh);
+    base::Result<Authenticated> who = AuthenticateRequest(*registry_, req, TokenType::kRefresh);
     if (!who.ok()) return ErrorResponse(who.status());
     base::Result<auth::ApiKeyInfo> key =
         who->service->GetApiKey(who->caller.claims.user_id, req.PathParam("key_id"));
@@ -210,7 +169,7 @@ class AuthHandlers {
   }
 
   Response SetKeyDisabled(Request& req, bool disabled) const {
-    base::Result<Resolved> who = Authenticate(*registry_, req, TokenType::kRefresh);
+    base::Result<Authenticated> who = AuthenticateRequest(*registry_, req, TokenType::kRefresh);
     if (!who.ok()) return ErrorResponse(who.status());
     return StatusOnly(who->service->SetApiKeyDisabled(who->caller.claims.user_id,
                                                       req.PathParam("key_id"), disabled),
@@ -218,7 +177,7 @@ class AuthHandlers {
   }
 
   Response DeleteKey(Request& req) const {
-    base::Result<Resolved> who = Authenticate(*registry_, req, TokenType::kRefresh);
+    base::Result<Authenticated> who = AuthenticateRequest(*registry_, req, TokenType::kRefresh);
     if (!who.ok()) return ErrorResponse(who.status());
     return StatusOnly(
         who->service->DeleteApiKey(who->caller.claims.user_id, req.PathParam("key_id")), 204);

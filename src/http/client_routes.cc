@@ -1,6 +1,7 @@
 #include "http/client_routes.h"
 
 #include "http/auth_routes.h"
+#include "http/function_routes.h"
 #include "http/location.h"
 
 namespace plinth::http {
@@ -29,6 +30,9 @@ void AddClientRoutes(const ClientServices& s, Router* r) {
 
   // Authentication (client-api §2 rows 2-20).
   if (s.auth != nullptr) AddAuthRoutes(s.auth, s.workers, r);
+
+  // Functions and the MongoDB service (client-api §8, §11).
+  if (s.auth != nullptr && s.data != nullptr) AddFunctionRoutes(s.auth, s.data, s.data_workers, r);
 }
 
 }  // namespace plinth::http

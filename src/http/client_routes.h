@@ -8,6 +8,7 @@
 #include "http/health.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "services/data_access_registry.h"
 
 namespace plinth::http {
 
@@ -32,6 +33,12 @@ struct ClientServices {
   const auth::AuthRegistry* auth = nullptr;
   // The bounded pool password hashing and mail run on.
   base::WorkPool* workers = nullptr;
+  // The MongoDB service of every served app (functions/call). Optional:
+  // without it functions/call is not served. Requires `auth` and
+  // `data_workers` when set.
+  const services::DataAccessRegistry* data = nullptr;
+  // The bounded pool service calls run on.
+  base::WorkPool* data_workers = nullptr;
 };
 
 // Adds the client API's routes to `router`: the route table, one line per

@@ -21,6 +21,8 @@ base::Result<AppServices> BuildAppServices(
     out.mailer = std::make_unique<mail::SmtpMailer>(smtp, clock, random);
   }
   out.auth = std::make_unique<auth::AuthRegistry>();
+  out.data = std::make_unique<services::DataAccessRegistry>();
+  services::DataAccess::Deps data_deps{store, clock, random, &secrets};
   auth::AuthDeps deps;
   deps.store = store;
   deps.clock = clock;
@@ -35,6 +37,9 @@ base::Result<AppServices> BuildAppServices(
     PLINTH_ASSIGN_OR_RETURN(std::unique_ptr<auth::AuthService> service,
                             auth::AuthService::Create(*app, std::move(keys), deps));
     out.auth->Add(std::move(service));
+    PLINTH_ASSIGN_OR_RETURN(std::unique_ptr<services::DataAccess> data,
+                            services::DataAccess::Create(*app, data_deps));
+    out.data->Add(std::move(data));
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include "config/app_config.h"
 #include "config/secrets.h"
 #include "mail/mailer.h"
+#include "services/data_access_registry.h"
 #include "storage/engine.h"
 
 namespace plinth::server {
@@ -25,13 +26,15 @@ struct MailOptions {
 };
 
 // AppServices is what every served app needs beyond its configuration: the
-// mailer and each app's AuthService. `plinth serve` and the operator
+// mailer, each app's AuthService and its DataAccess (the MongoDB service
+// under rules). `plinth serve` and the operator
 // commands (`plinth users ...`) build it the same way, so both go through
 // the same services. Owns the mailer and the registry; the store, clock,
 // random source and logger it is built with must outlive it.
 struct AppServices {
   std::unique_ptr<mail::Mailer> mailer;
   std::unique_ptr<auth::AuthRegistry> auth;
+  std::unique_ptr<services::DataAccessRegistry> data;
 };
 
 base::Result<AppServices> BuildAppServices(

@@ -32,6 +32,9 @@ struct Server::Parts {
   // Password hashing and mail (DECISIONS 24). Declared after everything
   // its tasks use and stopped before the HTTP server goes away.
   std::unique_ptr<base::WorkPool> workers;
+  // MongoDB service calls (functions/call), so store scans never hold an
+  // I/O thread. Same lifetime rules as `workers`.
+  std::unique_ptr<base::WorkPool> data_workers;
   std::unique_ptr<http::StaticAppLookup> app_lookup;
   http::Metrics metrics;
   http::Readiness readiness;
@@ -62,6 +65,10 @@ http::ServerOptions ToHttpOptions(const ServeOptions& o) {
   h.drain_timeout = o.drain_timeout;
   return h;
 }
+
+// Service calls waiting for a data thread before new ones get 429
+// (docs/mongodb-service.md, "Limits").
+constexpr std::size_t kDataQueue = 1024;
 
 base::Status ConfigProblems(const std::vector<std::string>& problems) {
   std::string message = "invalid app configuration (" + std::to_string(problems.size()) +
@@ -134,6 +141,10 @@ base::Result<std::unique_ptr<Server>> Server::Build(const ServeOptions& options,
   parts->workers = std::make_unique<base::WorkPool>(static_cast<std::size_t>(threads),
                                                     static_cast<std::size_t>(queue), kWorkerNice);
 
+  parts->data_workers = std::make_unique<base::WorkPool>(
+      static_cast<std::size_t>(std::max<unsigned>(1, std::thread::hardware_concurrency())),
+      kDataQueue);
+
   std::vector<http::AppInfo> infos;
   for (const auto& app : parts->apps) infos.push_back(ToAppInfo(*app));
   parts->app_lookup = std::make_unique<http::StaticAppLookup>(std::move(infos));
@@ -145,6 +156,8 @@ base::Result<std::unique_ptr<Server>> Server::Build(const ServeOptions& options,
   services.public_url = options.public_url;
   services.auth = parts->services.auth.get();
   services.workers = parts->workers.get();
+  services.data = parts->services.data.get();
+  services.data_workers = parts->data_workers.get();
   parts->client_api = std::make_unique<http::ClientApi>(std::move(services));
 
   const http::ClientApi* api = parts->client_api.get();
@@ -167,6 +180,7 @@ Server::~Server() {
   // Queued work still answers its (now closed) requests; it must finish
   // while the I/O contexts it posts to still exist.
   if (parts_->workers) parts_->workers->Shutdown();
+  if (parts_->data_workers) parts_->data_workers->Shutdown();
 }
 
 base::Status Server::Start() {

@@ -4,7 +4,6 @@
 #include <memory>
 #include <utility>
 
-#include "doc/ejson.h"
 #include "storage/cursor.h"
 
 namespace plinth::services {
@@ -26,7 +25,7 @@ doc::Array ToArray(const std::vector<doc::Document>& documents) {
   return array;
 }
 
-base::Result<std::string> FindAll(storage::Collection& collection, const MongoRequest& req) {
+base::Result<doc::Value> FindAll(storage::Collection& collection, const MongoRequest& req) {
   storage::FindOptions options;
   options.projection = req.projection;
   options.sort = req.sort;
@@ -77,41 +76,40 @@ base::Result<storage::UpdateResult> ReplaceMany(storage::Collection& collection,
 
 }  // namespace
 
-std::string EncodeDocuments(const std::vector<doc::Document>& documents) {
-  return doc::ToCanonicalJson(doc::Value(ToArray(documents)));
+doc::Value EncodeDocuments(const std::vector<doc::Document>& documents) {
+  return doc::Value(ToArray(documents));
 }
 
-std::string EncodeOptionalDocument(const std::optional<doc::Document>& document) {
-  if (!document) return "null";
-  return doc::ToCanonicalJson(*document);
+doc::Value EncodeOptionalDocument(const std::optional<doc::Document>& document) {
+  if (!document) return doc::Value();
+  return doc::Value(*document);
 }
 
-std::string EncodeCount(std::int64_t count) { return doc::ToCanonicalJson(doc::Value(count)); }
+doc::Value EncodeCount(std::int64_t count) { return doc::Value(count); }
 
-std::string EncodeInsertOneResult(const storage::InsertResult& result) {
+doc::Value EncodeInsertOneResult(const storage::InsertResult& result) {
   doc::Value id = result.inserted_ids.empty() ? doc::Value() : result.inserted_ids.front();
-  return doc::ToCanonicalJson(doc::Document{{"insertedId", std::move(id)}});
+  return doc::Value(doc::Document{{"insertedId", std::move(id)}});
 }
 
-std::string EncodeInsertManyResult(const storage::InsertResult& result) {
+doc::Value EncodeInsertManyResult(const storage::InsertResult& result) {
   doc::Array ids;
   for (const doc::Value& id : result.inserted_ids) ids.Append(id);
-  return doc::ToCanonicalJson(doc::Document{{"insertedIds", doc::Value(std::move(ids))}});
+  return doc::Value(doc::Document{{"insertedIds", doc::Value(std::move(ids))}});
 }
 
-std::string EncodeUpdateResult(const storage::UpdateResult& result) {
+doc::Value EncodeUpdateResult(const storage::UpdateResult& result) {
   doc::Document out{{"matchedCount", doc::Value(ClampToInt32(result.matched))},
                     {"modifiedCount", doc::Value(ClampToInt32(result.modified))}};
   if (result.upserted_id) out.Append("upsertedId", *result.upserted_id);
-  return doc::ToCanonicalJson(out);
+  return doc::Value(std::move(out));
 }
 
-std::string EncodeDeleteResult(const storage::DeleteResult& result) {
-  return doc::ToCanonicalJson(
-      doc::Document{{"deletedCount", doc::Value(ClampToInt32(result.deleted))}});
+doc::Value EncodeDeleteResult(const storage::DeleteResult& result) {
+  return doc::Value(doc::Document{{"deletedCount", doc::Value(ClampToInt32(result.deleted))}});
 }
 
-base::Result<std::string> Execute(storage::Collection& collection, const MongoRequest& req) {
+base::Result<doc::Value> Execute(storage::Collection& collection, const MongoRequest& req) {
   if (!req.array_filters.empty()) {
     return Status(ErrorCode::kBadValue, "arrayFilters are not supported yet");
   }

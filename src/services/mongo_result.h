@@ -13,29 +13,30 @@
 
 namespace plinth::services {
 
-// The response bodies of the MongoDB service actions, as canonical Extended
-// JSON v2 text with the exact BSON types the SDKs assert (client-api §11):
-// counts of updates and deletes are Int32, `count` is Int64. Free functions;
+// The results of the MongoDB service actions as values with the exact BSON
+// types the SDKs assert (client-api §11): counts of updates and deletes are
+// Int32, `count` is Int64. functions/call writes them as canonical Extended
+// JSON v2; functions (later) hand them to JavaScript. Free functions;
 // thread-safe.
 
-// find, aggregate: [doc, ...] ("[]" when empty).
-std::string EncodeDocuments(const std::vector<doc::Document>& documents);
-// findOne, findOneAnd*: the document, or "null".
-std::string EncodeOptionalDocument(const std::optional<doc::Document>& document);
+// find, aggregate: [doc, ...] ([] when empty).
+doc::Value EncodeDocuments(const std::vector<doc::Document>& documents);
+// findOne, findOneAnd*: the document, or null.
+doc::Value EncodeOptionalDocument(const std::optional<doc::Document>& document);
 // count: {"$numberLong":"<n>"}.
-std::string EncodeCount(std::int64_t count);
+doc::Value EncodeCount(std::int64_t count);
 // insertOne: {"insertedId":<id>} (the first id; null when there is none).
-std::string EncodeInsertOneResult(const storage::InsertResult& result);
+doc::Value EncodeInsertOneResult(const storage::InsertResult& result);
 // insertMany: {"insertedIds":[<id>, ...]}, in input order.
-std::string EncodeInsertManyResult(const storage::InsertResult& result);
+doc::Value EncodeInsertManyResult(const storage::InsertResult& result);
 // updateOne/updateMany: {"matchedCount":Int32,"modifiedCount":Int32} plus
 // "upsertedId" only when a document was upserted. Counts beyond Int32 are
 // clamped to 2147483647.
-std::string EncodeUpdateResult(const storage::UpdateResult& result);
+doc::Value EncodeUpdateResult(const storage::UpdateResult& result);
 // deleteOne/deleteMany: {"deletedCount":Int32}, clamped likewise.
-std::string EncodeDeleteResult(const storage::DeleteResult& result);
+doc::Value EncodeDeleteResult(const storage::DeleteResult& result);
 
-// Runs `request` on `collection` and returns the encoded response body. No
+// Runs `request` on `collection` and returns its result value. No
 // rules are applied (the rules layer wraps this). The collection's errors
 // (DuplicateKey, FailedToParse, ...) come back unchanged, and a failed request
 // changes nothing — except an operator-less updateMany over several documents,
@@ -43,6 +44,6 @@ std::string EncodeDeleteResult(const storage::DeleteResult& result);
 // `arrayFilters` are refused (BadValue): the update language has no
 // positional paths yet. REQUIRES: `request` came from ParseMongoRequest (or
 // is as valid).
-base::Result<std::string> Execute(storage::Collection& collection, const MongoRequest& request);
+base::Result<doc::Value> Execute(storage::Collection& collection, const MongoRequest& request);
 
 }  // namespace plinth::services

@@ -280,12 +280,13 @@ class MongoServiceTest : public ::testing::Test {
     if (!cursor.ok()) return "";
     base::Result<std::vector<doc::Document>> all = storage::ReadAll(cursor->get());
     EXPECT_TRUE(all.ok());
-    return all.ok() ? EncodeDocuments(*all) : "";
+    return all.ok() ? doc::ToCanonicalJson(EncodeDocuments(*all)) : "";
   }
 
   base::Result<std::string> TryRun(const std::string& body) {
     PLINTH_ASSIGN_OR_RETURN(MongoRequest req, ParseBody(body));
-    return Execute(*coll_, req);
+    PLINTH_ASSIGN_OR_RETURN(doc::Value out, Execute(*coll_, req));
+    return doc::ToCanonicalJson(out);
   }
 
   std::string Run(const std::string& body) {
@@ -462,44 +463,67 @@ TEST_F(MongoServiceTest, FailedWritesChangeNothing) {
 // ---------------------------------------------------------------------------
 // Result encodings, byte for byte.
 
+std::string JsonEncodeUpdateResult(const storage::UpdateResult& r) {
+  return doc::ToCanonicalJson(EncodeUpdateResult(r));
+}
+std::string JsonEncodeCount(std::int64_t n) { return doc::ToCanonicalJson(EncodeCount(n)); }
+std::string JsonEncodeDeleteResult(const storage::DeleteResult& r) {
+  return doc::ToCanonicalJson(EncodeDeleteResult(r));
+}
+std::string JsonEncodeInsertOneResult(const storage::InsertResult& r) {
+  return doc::ToCanonicalJson(EncodeInsertOneResult(r));
+}
+std::string JsonEncodeInsertManyResult(const storage::InsertResult& r) {
+  return doc::ToCanonicalJson(EncodeInsertManyResult(r));
+}
+std::string JsonEncodeDocuments(const std::vector<doc::Document>& d) {
+  return doc::ToCanonicalJson(EncodeDocuments(d));
+}
+std::string JsonEncodeOptionalDocument(const std::optional<doc::Document>& d) {
+  return doc::ToCanonicalJson(EncodeOptionalDocument(d));
+}
+
 TEST(MongoResultTest, EncodesUpdateResults) {
   storage::UpdateResult r;
   r.matched = 1;
   r.modified = 1;
-  EXPECT_EQ(EncodeUpdateResult(r),
+  EXPECT_EQ(JsonEncodeUpdateResult(r),
             R"({"matchedCount":{"$numberInt":"1"},"modifiedCount":{"$numberInt":"1"}})");
   r.matched = 0;
   r.modified = 0;
   r.upserted_id = doc::Value(*doc::ObjectId::FromHex("0123456789abcdef01234567"));
-  EXPECT_EQ(EncodeUpdateResult(r),
+  EXPECT_EQ(JsonEncodeUpdateResult(r),
             R"({"matchedCount":{"$numberInt":"0"},"modifiedCount":{"$numberInt":"0"},)"
             R"("upsertedId":{"$oid":"0123456789abcdef01234567"}})");
   r.upserted_id.reset();
   r.matched = std::int64_t{1} << 40;
-  EXPECT_EQ(EncodeUpdateResult(r),
+  EXPECT_EQ(JsonEncodeUpdateResult(r),
             R"({"matchedCount":{"$numberInt":"2147483647"},"modifiedCount":{"$numberInt":"0"}})");
 }
 
 TEST(MongoResultTest, EncodesCountsDeletesAndInserts) {
-  EXPECT_EQ(EncodeCount(2), R"({"$numberLong":"2"})");
-  EXPECT_EQ(EncodeCount(0), R"({"$numberLong":"0"})");
-  EXPECT_EQ(EncodeDeleteResult(storage::DeleteResult{0}), R"({"deletedCount":{"$numberInt":"0"}})");
-  EXPECT_EQ(EncodeDeleteResult(storage::DeleteResult{3}), R"({"deletedCount":{"$numberInt":"3"}})");
+  EXPECT_EQ(JsonEncodeCount(2), R"({"$numberLong":"2"})");
+  EXPECT_EQ(JsonEncodeCount(0), R"({"$numberLong":"0"})");
+  EXPECT_EQ(JsonEncodeDeleteResult(storage::DeleteResult{0}),
+            R"({"deletedCount":{"$numberInt":"0"}})");
+  EXPECT_EQ(JsonEncodeDeleteResult(storage::DeleteResult{3}),
+            R"({"deletedCount":{"$numberInt":"3"}})");
   storage::InsertResult ins;
   ins.inserted_ids = {doc::Value(*doc::ObjectId::FromHex("0123456789abcdef01234567"))};
-  EXPECT_EQ(EncodeInsertOneResult(ins), R"({"insertedId":{"$oid":"0123456789abcdef01234567"}})");
+  EXPECT_EQ(JsonEncodeInsertOneResult(ins),
+            R"({"insertedId":{"$oid":"0123456789abcdef01234567"}})");
   ins.inserted_ids.push_back(doc::Value("two"));
-  EXPECT_EQ(EncodeInsertManyResult(ins),
+  EXPECT_EQ(JsonEncodeInsertManyResult(ins),
             R"({"insertedIds":[{"$oid":"0123456789abcdef01234567"},"two"]})");
-  EXPECT_EQ(EncodeInsertManyResult(storage::InsertResult{}), R"({"insertedIds":[]})");
+  EXPECT_EQ(JsonEncodeInsertManyResult(storage::InsertResult{}), R"({"insertedIds":[]})");
 }
 
 TEST(MongoResultTest, EncodesDocuments) {
-  EXPECT_EQ(EncodeDocuments({}), "[]");
-  EXPECT_EQ(EncodeDocuments({JsonDoc(R"({"a":1})"), JsonDoc(R"({"b":2.5})")}),
+  EXPECT_EQ(JsonEncodeDocuments({}), "[]");
+  EXPECT_EQ(JsonEncodeDocuments({JsonDoc(R"({"a":1})"), JsonDoc(R"({"b":2.5})")}),
             R"([{"a":{"$numberInt":"1"}},{"b":{"$numberDouble":"2.5"}}])");
-  EXPECT_EQ(EncodeOptionalDocument(std::nullopt), "null");
-  EXPECT_EQ(EncodeOptionalDocument(JsonDoc(R"({"d":{"$date":{"$numberLong":"5"}}})")),
+  EXPECT_EQ(JsonEncodeOptionalDocument(std::nullopt), "null");
+  EXPECT_EQ(JsonEncodeOptionalDocument(JsonDoc(R"({"d":{"$date":{"$numberLong":"5"}}})")),
             R"({"d":{"$date":{"$numberLong":"5"}}})");
 }
 

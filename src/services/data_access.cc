@@ -1,0 +1,135 @@
+#include "services/data_access.h"
+
+#include <utility>
+
+#include "config/data_source.h"
+#include "services/mongo_result.h"
+#include "services/ruled_actions.h"
+#include "storage/app_namespace.h"
+
+namespace plinth::services {
+namespace {
+
+using base::ErrorCode;
+using base::Status;
+
+std::string CollectionKey(std::string_view service, std::string_view database,
+                          std::string_view collection) {
+  std::string key(service);
+  key += '\0';
+  key += database;
+  key += '\0';
+  key += collection;
+  return key;
+}
+
+// %%values: every app value by name; a secret-backed value resolves to the
+// secret's text (and is left out when the secret is not set).
+doc::Document ValuesOf(const config::AppConfig& app, const config::Secrets* secrets) {
+  doc::Document values;
+  for (const config::ValueConfig& v : app.values) {
+    if (!v.from_secret) {
+      values.Append(v.name, v.value);
+      continue;
+    }
+    if (secrets == nullptr || !v.value.is_string()) continue;
+    std::optional<std::string> secret = secrets->Get(v.value.as_string());
+    if (secret) values.Append(v.name, doc::Value(*secret));
+  }
+  return values;
+}
+
+doc::Document EnvironmentOf(const config::AppConfig& app) {
+  const config::EnvironmentConfig* env = app.ActiveEnvironment();
+  return doc::Document{{"tag", doc::Value(app.root.environment)},
+                       {"values", doc::Value(env != nullptr ? env->values : doc::Document{})}};
+}
+
+base::Result<rules::CompiledRules> CompileNamed(const config::RuleSet& set,
+                                                const std::string& where) {
+  base::Result<rules::CompiledRules> compiled = rules::CompiledRules::Compile(set);
+  if (!compiled.ok()) {
+    return Status(ErrorCode::kInvalidConfig, where + ": " + compiled.status().message());
+  }
+  return compiled;
+}
+
+}  // namespace
+
+DataAccess::DataAccess(std::string app_id, const Deps& deps)
+    : app_id_(std::move(app_id)), deps_(deps), ids_(deps.clock, deps.random) {}
+
+base::Result<std::unique_ptr<DataAccess>> DataAccess::Create(const config::AppConfig& app,
+                                                             const Deps& deps) {
+  std::unique_ptr<DataAccess> access(new DataAccess(app.root.app_id, deps));
+  access->values_ = ValuesOf(app, deps.secrets);
+  access->environment_ = EnvironmentOf(app);
+  for (const config::DataSourceConfig& ds : app.data_sources) {
+    if (!config::IsMongoDataSourceType(ds.type)) continue;
+    access->services_[ds.name] = true;
+    if (ds.default_rule) {
+      PLINTH_ASSIGN_OR_RETURN(rules::CompiledRules compiled,
+                              CompileNamed(*ds.default_rule, ds.dir + "/default_rule.json"));
+      access->default_rules_.emplace(ds.name, std::move(compiled));
+    }
+    for (const config::CollectionRules& c : ds.collections) {
+      if (!c.has_rules_file) continue;
+      PLINTH_ASSIGN_OR_RETURN(rules::CompiledRules compiled, CompileNamed(c.rules, c.file));
+      access->collection_rules_.emplace(CollectionKey(ds.name, c.database, c.collection),
+                                        std::move(compiled));
+    }
+  }
+  return access;
+}
+
+const rules::CompiledRules* DataAccess::RulesFor(std::string_view service,
+                                                 std::string_view database,
+                                                 std::string_view collection) const {
+  auto it = collection_rules_.find(CollectionKey(service, database, collection));
+  if (it != collection_rules_.end()) return &it->second;
+  auto d = default_rules_.find(std::string(service));
+  return d != default_rules_.end() ? &d->second : nullptr;
+}
+
+base::Result<doc::Value> DataAccess::Call(const DataCaller& caller, std::string_view service,
+                                          std::string_view action,
+                                          const doc::Value& arguments) const {
+  // The service first, so a wrong service name is not reported as a bad
+  // argument.
+  if (!services_.contains(std::string(service))) {
+    return Status(ErrorCode::kServiceNotFound, "service not found: '" + std::string(service) + "'");
+  }
+  PLINTH_ASSIGN_OR_RETURN(MongoRequest request, ParseMongoRequest(action, arguments));
+  return Run(caller, service, request);
+}
+
+base::Result<doc::Value> DataAccess::Run(const DataCaller& caller, std::string_view service,
+                                         const MongoRequest& request) const {
+  if (!services_.contains(std::string(service))) {
+    return Status(ErrorCode::kServiceNotFound, "service not found: '" + std::string(service) + "'");
+  }
+  const storage::StoreNamespace ns =
+      storage::AppNamespace(app_id_, request.database, request.collection);
+  if (caller.is_system()) {
+    PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<storage::Collection> coll,
+                            deps_.store->GetCollection(ns.database, ns.collection));
+    return Execute(*coll, request);
+  }
+  const rules::CompiledRules* rules = RulesFor(service, request.database, request.collection);
+  if (rules == nullptr) {
+    return Status(
+        ErrorCode::kNoMatchingRuleFound,
+        "no rule exists for namespace '" + request.database + "." + request.collection + "'");
+  }
+  RuleScope scope;
+  scope.rules = rules;
+  scope.base.user = &caller.user();
+  scope.base.values = &values_;
+  scope.base.environment = &environment_;
+  if (caller.request()) scope.base.request = &*caller.request();
+  scope.now_millis = deps_.clock->NowMillis();
+  scope.ids = &ids_;
+  return ExecuteWithRules(*deps_.store, ns, scope, request);
+}
+
+}  // namespace plinth::services
