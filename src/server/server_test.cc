@@ -159,6 +159,26 @@ TEST(ServerTest, RuleExpressionsAreCheckedAtStart) {
       << m;
 }
 
+TEST(ServerTest, RuleNamespacesAreCheckedAtStart) {
+  base::TempDirForTest tmp;
+  const fs::path app = tmp.path() / "app";
+  fs::copy(kQuickstart, app, fs::copy_options::recursive);
+  const fs::path bad = app / "data_sources" / "mongodb-atlas" / "my$db" / "system.users";
+  fs::create_directories(bad);
+  std::ofstream(bad / "rules.json") << R"({"roles": []})";
+  const fs::path reserved = app / "data_sources" / "mongodb-atlas" / "__plinth" / "users";
+  fs::create_directories(reserved);
+  std::ofstream(reserved / "rules.json") << R"({"roles": []})";
+  ServeOptions o = Options(tmp.path() / "data");
+  o.app_dirs = {app};
+  auto server = Server::Build(o, base::NullLogger());
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), base::ErrorCode::kInvalidConfig);
+  const std::string& m = server.status().message();
+  EXPECT_NE(m.find("my$db/system.users/rules.json: "), std::string::npos) << m;
+  EXPECT_NE(m.find("'__plinth' is reserved"), std::string::npos) << m;
+}
+
 // A value backed by a secret can only be checked once the data directory (and
 // its secrets.json) is known, so the server checks it at start.
 TEST(ServerTest, SecretReferencesAreCheckedAgainstTheDataDirectory) {

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "rules/expression.h"
+#include "storage/names.h"
 
 namespace plinth::server {
 
@@ -30,6 +31,16 @@ std::vector<std::string> CheckApps(
       if (ds.default_rule) check(ds.dir + "/default_rule.json", *ds.default_rule);
       for (const config::CollectionRules& c : ds.collections) {
         if (c.has_rules_file) check(c.file, c.rules);
+        // Names MongoDB would refuse can never be reached by a request, so
+        // rules for them are a mistake worth stopping for.
+        for (const base::Status& s : {storage::ValidateDatabaseName(c.database),
+                                      storage::ValidateCollectionName(c.collection)}) {
+          if (!s.ok()) problems.push_back(app->dir.string() + "/" + c.file + ": " + s.message());
+        }
+        if (c.database == "__plinth") {
+          problems.push_back(app->dir.string() + "/" + c.file +
+                             ": database name '__plinth' is reserved for Plinth's own records");
+        }
       }
     }
   }
