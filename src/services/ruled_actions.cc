@@ -263,6 +263,11 @@ bool IsOne(MongoAction a) {
          a == MongoAction::kFindOneAndDelete;
 }
 
+bool IsFindAndModify(MongoAction a) {
+  return a == MongoAction::kFindOneAndUpdate || a == MongoAction::kFindOneAndReplace ||
+         a == MongoAction::kFindOneAndDelete;
+}
+
 // The documents a write may touch: visible, and writable at the document
 // level (others are not matched); one for the *One actions.
 base::Result<std::vector<doc::Document>> WriteTargets(storage::Collection& coll,
@@ -315,6 +320,7 @@ base::Result<WriteOutcome> UpdateIn(storage::Engine& txn, const storage::StoreNa
         return Status(ErrorCode::kWriteConflict, "the document changed meanwhile");
       ++out.counts.modified;
     }
+    if (!IsFindAndModify(req.action)) continue;
     if (req.return_new) {
       out.returned = Shown(after_role, after, narrowed);
     } else {
@@ -331,7 +337,9 @@ base::Result<WriteOutcome> UpdateIn(storage::Engine& txn, const storage::StoreNa
     if (!MayInsert(scope, inserted)) return Denied("insert");
     PLINTH_ASSIGN_OR_RETURN(storage::InsertResult r, coll->InsertOne(inserted));
     if (!r.inserted_ids.empty()) out.counts.upserted_id = r.inserted_ids.front();
-    if (req.return_new) out.returned = ShownAs(scope, inserted, nullptr, narrowed);
+    if (IsFindAndModify(req.action) && req.return_new) {
+      out.returned = ShownAs(scope, inserted, nullptr, narrowed);
+    }
   }
   return out;
 }
@@ -343,8 +351,7 @@ base::Result<doc::Value> RunUpdate(storage::Engine& store, const storage::StoreN
   PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const update::Update> update,
                           replacement ? update::Update::ParseReplacement(req.update)
                                       : update::Update::Parse(req.update));
-  const bool find_and_modify =
-      req.action == MongoAction::kFindOneAndUpdate || req.action == MongoAction::kFindOneAndReplace;
+  const bool find_and_modify = IsFindAndModify(req.action);
   PLINTH_ASSIGN_OR_RETURN(
       Narrowed narrowed,
       Narrow(scope, req.filter, find_and_modify ? req.projection : doc::Document{}));
@@ -359,7 +366,7 @@ base::Result<doc::Value> RunUpdate(storage::Engine& store, const storage::StoreN
 
 base::Result<doc::Value> RunDelete(storage::Engine& store, const storage::StoreNamespace& ns,
                                    const RuleScope& scope, const MongoRequest& req) {
-  const bool find_and_modify = req.action == MongoAction::kFindOneAndDelete;
+  const bool find_and_modify = IsFindAndModify(req.action);
   PLINTH_ASSIGN_OR_RETURN(
       Narrowed narrowed,
       Narrow(scope, req.filter, find_and_modify ? req.projection : doc::Document{}));
@@ -375,7 +382,7 @@ base::Result<doc::Value> RunDelete(storage::Engine& store, const storage::StoreN
       if (!role.CanDelete()) return Denied("delete");
       PLINTH_ASSIGN_OR_RETURN(storage::DeleteResult r, coll->DeleteOne(ById(d)));
       counts.deleted += r.deleted;
-      returned = Shown(role, d, narrowed);
+      if (find_and_modify) returned = Shown(role, d, narrowed);
     }
     return Status::Ok();
   }));
