@@ -54,6 +54,22 @@ base::Result<rules::CompiledRules> CompileNamed(const config::RuleSet& set,
   return compiled;
 }
 
+// App Services reports what MongoDB refuses (a bad operator, a value the
+// update cannot apply, a document over the limits) as MongoDBError; the
+// store's own codes for these are shared with the rest of Plinth, where they
+// mean a bad request body, so they are re-labelled here, message kept.
+Status AsMongoError(Status status) {
+  switch (status.code()) {
+    case ErrorCode::kBadValue:
+    case ErrorCode::kTypeMismatch:
+    case ErrorCode::kDepthLimitExceeded:
+    case ErrorCode::kSizeLimitExceeded:
+      return Status(ErrorCode::kMongoDbError, status.message());
+    default:
+      return status;
+  }
+}
+
 }  // namespace
 
 DataAccess::DataAccess(std::string app_id, const Deps& deps)
@@ -99,8 +115,9 @@ base::Result<doc::Value> DataAccess::Call(const DataCaller& caller, std::string_
   if (!services_.contains(std::string(service))) {
     return Status(ErrorCode::kServiceNotFound, "service not found: '" + std::string(service) + "'");
   }
-  PLINTH_ASSIGN_OR_RETURN(MongoRequest request, ParseMongoRequest(action, arguments));
-  return Run(caller, service, request);
+  base::Result<MongoRequest> request = ParseMongoRequest(action, arguments);
+  if (!request.ok()) return AsMongoError(request.status());
+  return Run(caller, service, *request);
 }
 
 base::Result<doc::Value> DataAccess::Run(const DataCaller& caller, std::string_view service,
@@ -110,6 +127,14 @@ base::Result<doc::Value> DataAccess::Run(const DataCaller& caller, std::string_v
   }
   const storage::StoreNamespace ns =
       storage::AppNamespace(app_id_, request.database, request.collection);
+  base::Result<doc::Value> out = RunIn(caller, service, ns, request);
+  if (!out.ok()) return AsMongoError(out.status());
+  return out;
+}
+
+base::Result<doc::Value> DataAccess::RunIn(const DataCaller& caller, std::string_view service,
+                                           const storage::StoreNamespace& ns,
+                                           const MongoRequest& request) const {
   if (caller.is_system()) {
     PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<storage::Collection> coll,
                             deps_.store->GetCollection(ns.database, ns.collection));

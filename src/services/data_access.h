@@ -14,6 +14,7 @@
 #include "rules/role_decision.h"
 #include "services/data_caller.h"
 #include "services/mongo_request.h"
+#include "storage/app_namespace.h"
 #include "storage/engine.h"
 #include "storage/object_id_generator.h"
 
@@ -52,8 +53,10 @@ class DataAccess {
   // of a functions/call body) on the data source named `service`.
   // Errors: ServiceNotFound (no such MongoDB data source), the parse errors
   // of ParseMongoRequest, NoMatchingRuleFound (403) when the collection has
-  // no rules (and no default rule) or a rule refuses a write, and the
-  // store's errors (MongoDBError). A failed call changes nothing.
+  // no rules (and no default rule) or a rule refuses a write, and what
+  // MongoDB would refuse (bad operators, $where, values an update cannot
+  // apply, documents over the limits, duplicate keys): MongoDBError. A
+  // failed call changes nothing.
   base::Result<doc::Value> Call(const DataCaller& caller, std::string_view service,
                                 std::string_view action, const doc::Value& arguments) const;
   // The same with a parsed request.
@@ -62,6 +65,11 @@ class DataAccess {
 
  private:
   DataAccess(std::string app_id, const Deps& deps);
+
+  // Run, before errors are labelled for clients.
+  base::Result<doc::Value> RunIn(const DataCaller& caller, std::string_view service,
+                                 const storage::StoreNamespace& ns,
+                                 const MongoRequest& request) const;
 
   // The rules governing one collection of one data source: its own
   // rules.json, else the data source's default rule, else nullptr.

@@ -326,7 +326,7 @@ TEST_F(DataAccessTest, FilterQueryAndProjectionApply) {
   base::Result<std::string> mixed =
       TryCall(User(kAlice, "red"), "find", R"({"project":{"team":1}})", "team");
   ASSERT_FALSE(mixed.ok());
-  EXPECT_EQ(mixed.status().code(), ErrorCode::kBadValue);
+  EXPECT_EQ(mixed.status().code(), ErrorCode::kMongoDbError);
 }
 
 TEST_F(DataAccessTest, NoRulesMeansNoAccessButForTheSystem) {
@@ -354,17 +354,17 @@ TEST_F(DataAccessTest, BadRequestsAreRefusedAndChangeNothing) {
   SeedNotes();
   const DataCaller alice = User(kAlice);
   ExpectDenied(alice, "aggregate", R"({"pipeline":[{"$out":"stolen"}]})", "notes",
-               ErrorCode::kBadValue);
+               ErrorCode::kMongoDbError);
   ExpectDenied(alice, "aggregate", R"({"pipeline":[{"$merge":{"into":"x"}}]})", "notes",
-               ErrorCode::kBadValue);
+               ErrorCode::kMongoDbError);
   ExpectDenied(alice, "aggregate",
                R"({"pipeline":[{"$lookup":{"from":"profiles","localField":"a",)"
                R"("foreignField":"b","as":"c"}}]})",
-               "notes", ErrorCode::kBadValue);
+               "notes", ErrorCode::kMongoDbError);
   ExpectDenied(alice, "aggregate", R"({"pipeline":[{"$facet":{"x":[{"$unionWith":"profiles"}]}}]})",
-               "notes", ErrorCode::kBadValue);
-  ExpectDenied(alice, "find", R"({"query":{"$where":"true"}})", "notes", ErrorCode::kBadValue);
-  ExpectDenied(alice, "find", R"({"query":{"n":{"$bogus":1}}})", "notes", ErrorCode::kBadValue);
+               "notes", ErrorCode::kMongoDbError);
+  ExpectDenied(alice, "find", R"({"query":{"$where":"true"}})", "notes", ErrorCode::kMongoDbError);
+  ExpectDenied(alice, "find", R"({"query":{"n":{"$bogus":1}}})", "notes", ErrorCode::kMongoDbError);
   ExpectDenied(alice, "updateOne", R"({"query":{},"update":{"$bogus":{"n":1}}})", "notes",
                ErrorCode::kFailedToParse);
   ExpectDenied(alice, "watch", "{}", "notes", ErrorCode::kServiceCommandNotFound);
