@@ -6,7 +6,8 @@
 # build/bench). Each server runs alone, one after the other, with 2 I/O
 # threads; wrk loads it from the same machine. Prints a table (requests/s, p50,
 # p99, ratio to the baseline) and whether the location endpoint reached the
-# target. Exits non-zero only when the harness itself fails (a server does not
+# target; then (BENCH_AUTH, BENCH_RULES) the auth part and the MongoDB service
+# under rules on the same plinth server. Exits non-zero only when the harness itself fails (a server does not
 # start, a binary is missing, an endpoint answers wrongly), never because a
 # number is low: no timing decides a test (DECISIONS 21).
 #
@@ -31,6 +32,13 @@
 #                     / logins/s)
 #   BENCH_STORM_CONNECTIONS  connections of the refresh wrk during the login
 #                     storm (default 8)
+#   BENCH_RULES       0 skips the rules part (default 1; needs the HTTP part):
+#                     the plinth server also serves bench/http/rules-app/, and
+#                     after the auth part wrk loads findOne by _id through
+#                     functions/call (service mongodb-atlas) as an anonymous
+#                     user under owner-only rules, against the location run
+#   BENCH_RULES_NOTES notes the benchmarked user owns (default 1000; another
+#                     user owns a tenth as many)
 set -euo pipefail
 
 build=${1:?usage: bench/run.sh BUILD_DIR}
@@ -61,6 +69,11 @@ login_connections=${BENCH_LOGIN_CONNECTIONS:-16}
 login_timeout=30s
 refresh_target=0.50
 storm_p99_ms=10
+run_rules=${BENCH_RULES:-1}
+[[ $run_http != 0 ]] || run_rules=0
+rules_notes=${BENCH_RULES_NOTES:-1000}
+rules_target=0.40
+rules_app_dir="$root/bench/http/rules-app"
 
 # A binary in BUILD_DIR, or anywhere below it.
 find_binary() {
@@ -89,6 +102,12 @@ if [[ $run_auth != 0 ]]; then
   hash_bin=$(find_binary bench_hash)
   [[ -n $hash_bin ]] || fail "no bench_hash in $build (configure with -DPLINTH_BENCH=ON)"
   [[ $auth_users =~ ^[1-9][0-9]*$ ]] || fail "BENCH_AUTH_USERS must be a positive number"
+fi
+if [[ $run_rules != 0 ]]; then
+  [[ $rules_notes =~ ^[1-9][0-9]*$ ]] || fail "BENCH_RULES_NOTES must be a positive number"
+  [[ -f "$rules_app_dir/root_config.json" ]] || fail "missing $rules_app_dir/root_config.json"
+  rules_app_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["app_id"])' \
+    "$rules_app_dir/root_config.json") || fail "cannot read app_id from bench/http/rules-app"
 fi
 
 work=$(mktemp -d)
@@ -283,6 +302,100 @@ run_auth_bench() {
   record_wrk storm_refresh "$work/auth_results"
 }
 
+# check_find_one URL BODY TOKEN NOTE_ID OWNER_ID: the findOne call BODY, made
+# with the access token TOKEN, must answer 200 with the note NOTE_ID owned by
+# OWNER_ID.
+check_find_one() {
+  local url=$1 body=$2 token=$3 note_id=$4 owner_id=$5 code
+  code=$(post_json "$url" "$body" -H "Authorization: Bearer $token")
+  [[ $code == 200 ]] || fail "findOne by the note's owner answered $code: $(head -c 300 "$work/body")"
+  # shellcheck disable=SC2016 # "$oid" is Python's string, not the shell's
+  python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = isinstance(d, dict) and d.get("_id") == {"$oid": sys.argv[2]} and d.get("owner_id") == sys.argv[3]
+sys.exit(0 if ok else 1)' "$work/body" "$note_id" "$owner_id" ||
+    fail "findOne by the note's owner did not answer the note $note_id: $(head -c 300 "$work/body")"
+}
+
+# The rules part, on the plinth server at $1 (host:port), which also serves
+# bench/http/rules-app/: appdb.notes, where a user reads and writes only the
+# notes whose owner_id is its id. Two anonymous users insert notes through
+# functions/call; wrk then loads findOne by _id of one of the first user's
+# notes as that user. Results go to $work/rules_results.
+run_rules_bench() {
+  local base="http://$1" code user_a user_b token_a token_b note_id
+  local app_base="$base/api/client/v2.0/app/$rules_app_id"
+  local call="$app_base/functions/call"
+  grep '^plinth_location ' "$work/results" >"$work/rules_results"
+
+  # Two anonymous users (each anon-user login makes a new user). Their access
+  # tokens live 30 minutes (the default), far longer than the runs below.
+  code=$(post_json "$app_base/auth/providers/anon-user/login" '{}')
+  [[ $code == 200 ]] || fail "anon-user login answered $code: $(head -c 300 "$work/body")"
+  token_a=$(json_field access_token) || fail "anon-user login answer has no access_token"
+  user_a=$(json_field user_id) || fail "anon-user login answer has no user_id"
+  code=$(post_json "$app_base/auth/providers/anon-user/login" '{}')
+  [[ $code == 200 ]] || fail "anon-user login answered $code: $(head -c 300 "$work/body")"
+  token_b=$(json_field access_token) || fail "anon-user login answer has no access_token"
+  user_b=$(json_field user_id) || fail "anon-user login answer has no user_id"
+  [[ -n $user_a && -n $token_a && -n $token_b && $user_a != "$user_b" ]] ||
+    fail "two anon-user logins did not give two users"
+
+  # insertMany bodies, 500 notes each, with ObjectIds chosen here; the note
+  # benchmarked is one in the middle of the first user's.
+  echo "== rules: inserting $rules_notes notes of user A and $(( (rules_notes + 9) / 10 )) of user B (insertMany through functions/call)"
+  note_id=$(python3 - "$work" "$user_a" "$rules_notes" "$user_b" "$(( (rules_notes + 9) / 10 ))" <<'PY'
+import json, os, sys
+work, owners = sys.argv[1], [(sys.argv[2], int(sys.argv[3])), (sys.argv[4], int(sys.argv[5]))]
+batch = 500
+ids = []
+for who, (owner, count) in enumerate(owners):
+    docs = []
+    for i in range(count):
+        oid = os.urandom(12).hex()
+        if who == 0:
+            ids.append(oid)
+        docs.append({"_id": {"$oid": oid}, "owner_id": owner, "n": i,
+                     "text": "note %d of %s" % (i, owner)})
+    for b in range(0, count, batch):
+        body = {"name": "insertMany", "service": "mongodb-atlas",
+                "arguments": [{"database": "appdb", "collection": "notes",
+                               "documents": docs[b:b + batch]}]}
+        with open("%s/notes-%d-%06d.json" % (work, who, b), "w") as f:
+            json.dump(body, f)
+print(ids[len(ids) // 2])
+PY
+  ) || fail "cannot write the insertMany bodies"
+  local f token n
+  for f in "$work"/notes-*.json; do
+    token=$token_a
+    [[ $f == "$work"/notes-1-* ]] && token=$token_b
+    code=$(post_json "$call" "@$f" -H "Authorization: Bearer $token")
+    [[ $code == 200 ]] || fail "insertMany answered $code: $(head -c 300 "$work/body")"
+    n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["insertedIds"]))' \
+      "$work/body") || fail "insertMany answer has no insertedIds: $(head -c 300 "$work/body")"
+    [[ $n == $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["arguments"][0]["documents"]))' "$f") ]] ||
+      fail "insertMany inserted $n of the notes in $(basename "$f")"
+  done
+
+  # The note as its owner; null as the other user (the rules' filter hides it).
+  local find_one="{\"name\":\"findOne\",\"arguments\":[{\"database\":\"appdb\",\"collection\":\"notes\",\"query\":{\"_id\":{\"\$oid\":\"$note_id\"}}}],\"service\":\"mongodb-atlas\"}"
+  check_find_one "$call" "$find_one" "$token_a" "$note_id" "$user_a"
+  code=$(post_json "$call" "$find_one" -H "Authorization: Bearer $token_b")
+  [[ $code == 200 ]] || fail "findOne by another user answered $code: $(head -c 300 "$work/body")"
+  [[ $(tr -d ' \n' <"$work/body") == null ]] ||
+    fail "findOne by another user did not answer null: $(head -c 300 "$work/body")"
+
+  export BENCH_ACCESS_TOKEN=$token_a BENCH_NOTE_ID=$note_id
+  echo "== rules_find_one: wrk -t$wrk_threads -c$connections -d$duration --latency POST .../functions/call (findOne by _id, owner-only rules)"
+  wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$root/bench/http/find_one.lua" \
+    "$call" | tee "$work/rules_find_one.wrk"
+  record_wrk rules_find_one "$work/rules_results"
+  # Still the right answer after the load.
+  check_find_one "$call" "$find_one" "$token_a" "$note_id" "$user_a"
+}
+
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ $run_http != 0 ]]; then
@@ -298,11 +411,14 @@ stop_server baseline_hello
 port=$(free_port)
 mkdir "$work/data"
 location="/api/client/v2.0/app/$app_id/location"
+apps=(--app "$app_dir")
+if [[ $run_rules != 0 ]]; then apps+=(--app "$rules_app_dir"); fi
 start_server plinth "http://127.0.0.1:$port/healthz" \
-  "$plinth_bin" serve --app "$app_dir" --data "$work/data" --listen "127.0.0.1:$port" \
+  "$plinth_bin" serve "${apps[@]}" --data "$work/data" --listen "127.0.0.1:$port" \
   --io-threads "$io_threads" --log-level "$log_level"
 run_wrk plinth_location "http://127.0.0.1:$port$location"
 if [[ $run_auth != 0 ]]; then run_auth_bench "127.0.0.1:$port"; fi
+if [[ $run_rules != 0 ]]; then run_rules_bench "127.0.0.1:$port"; fi
 stop_server plinth
 
 echo
@@ -313,6 +429,12 @@ if [[ $run_auth != 0 ]]; then
   awk -v cores="$(nproc)" -v refresh_target="$refresh_target" -v storm_p99_ms="$storm_p99_ms" \
     -f "$root/bench/auth/summarize.awk" "$work/auth_results"
   cat "$work/auth_store_check"
+fi
+if [[ $run_rules != 0 ]]; then
+  echo
+  echo "== MongoDB service under rules (findOne by _id as the owner; ratio to plinth_location)"
+  awk -v target="$rules_target" -v goal=rules_find_one -f "$root/bench/http/summarize.awk" \
+    "$work/rules_results" | sed 's/ of baseline requests\/s/ of plinth_location requests\/s/'
 fi
 fi
 

@@ -98,17 +98,23 @@ class FunctionHandlers {
       return Response::Error(
           Status(ErrorCode::kServiceNotFound, "service not found: '" + *call->service + "'"));
     }
-    doc::Document request = RequestExpansion(req, *call);
-    auto run = [data, who = std::move(*who), call = std::move(*call),
-                request = std::move(request)]() -> Response {
+    base::Result<services::MongoRequest> prepared =
+        data->Prepare(*call->service, call->name, call->arguments);
+    if (!prepared.ok()) return Response::Error(prepared.status());
+    const bool inline_ok = services::DataAccess::IsPointRead(*prepared);
+    auto run = [data, who = std::move(*who), service = *call->service,
+                request = RequestExpansion(req, *call),
+                prepared = std::move(*prepared)]() -> Response {
       base::Result<doc::Document> user = who.service->UserObjectFor(who.caller);
       if (!user.ok()) return Response::Error(user.status());
       services::DataCaller caller = services::DataCaller::User(std::move(*user));
       caller.set_request(request);
-      base::Result<doc::Value> out = data->Call(caller, *call.service, call.name, call.arguments);
+      base::Result<doc::Value> out = data->Run(caller, service, prepared);
       if (!out.ok()) return Response::Error(out.status());
       return Response::Json(200, doc::ToCanonicalJson(*out));
     };
+    // A point read costs less than the hand-off to the pool and back.
+    if (inline_ok) return run();
     return RunOnPool(workers_, std::move(run),
                      "too many data requests are waiting; try again shortly");
   }

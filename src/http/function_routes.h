@@ -13,7 +13,9 @@ namespace plinth::http {
 // yet: FunctionNotFound). The answer is the result as canonical EJSON.
 //
 // Service calls run on `workers`, a bounded pool, so a long scan never holds
-// an I/O thread; a full pool answers 429 at once. Pointers are not owned and
+// an I/O thread; a full pool answers 429 at once. Point reads (a find,
+// findOne or count pinned to one `_id`) run on the I/O thread: they are
+// bounded and cheaper than the hand-off. Pointers are not owned and
 // must outlive the router.
 void AddFunctionRoutes(const auth::AuthRegistry* auth, const services::DataAccessRegistry* data,
                        base::WorkPool* workers, Router* router);

@@ -110,6 +110,12 @@ const rules::CompiledRules* DataAccess::RulesFor(std::string_view service,
 base::Result<doc::Value> DataAccess::Call(const DataCaller& caller, std::string_view service,
                                           std::string_view action,
                                           const doc::Value& arguments) const {
+  PLINTH_ASSIGN_OR_RETURN(MongoRequest request, Prepare(service, action, arguments));
+  return Run(caller, service, request);
+}
+
+base::Result<MongoRequest> DataAccess::Prepare(std::string_view service, std::string_view action,
+                                               const doc::Value& arguments) const {
   // The service first, so a wrong service name is not reported as a bad
   // argument.
   if (!services_.contains(std::string(service))) {
@@ -117,7 +123,21 @@ base::Result<doc::Value> DataAccess::Call(const DataCaller& caller, std::string_
   }
   base::Result<MongoRequest> request = ParseMongoRequest(action, arguments);
   if (!request.ok()) return AsMongoError(request.status());
-  return Run(caller, service, *request);
+  return request;
+}
+
+bool DataAccess::IsPointRead(const MongoRequest& request) {
+  if (request.action != MongoAction::kFind && request.action != MongoAction::kFindOne &&
+      request.action != MongoAction::kCount) {
+    return false;
+  }
+  const doc::Value* id = request.filter.Get("_id");
+  if (id == nullptr) return false;
+  if (!id->is_document()) return id->type() != doc::Type::kRegex && !id->is_array();
+  // {_id: {$eq: v}} is a point too; any other operator ({$gt: ...}) is a range.
+  const doc::Document& ops = id->as_document();
+  if (ops.empty() || !ops.fields().front().first.starts_with('$')) return true;  // a document _id
+  return ops.size() == 1 && ops.fields().front().first == "$eq";
 }
 
 base::Result<doc::Value> DataAccess::Run(const DataCaller& caller, std::string_view service,

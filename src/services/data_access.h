@@ -59,6 +59,17 @@ class DataAccess {
   // failed call changes nothing.
   base::Result<doc::Value> Call(const DataCaller& caller, std::string_view service,
                                 std::string_view action, const doc::Value& arguments) const;
+  // Call in two steps, so a caller can decide where to run it: Prepare
+  // checks the service and parses the arguments (cheap, no store access);
+  // Run executes.
+  base::Result<MongoRequest> Prepare(std::string_view service, std::string_view action,
+                                     const doc::Value& arguments) const;
+  // Whether `request` is a point read: a find/findOne/count whose filter
+  // pins `_id` to one value, so the store reads at most one document through
+  // the _id index whatever the collection's size. Such a request is cheap
+  // and bounded enough to run on an I/O thread (DECISIONS 24 sends only long
+  // work away); anything else may scan or wait for the writer lock.
+  static bool IsPointRead(const MongoRequest& request);
   // The same with a parsed request.
   base::Result<doc::Value> Run(const DataCaller& caller, std::string_view service,
                                const MongoRequest& request) const;

@@ -402,5 +402,29 @@ TEST_F(DataAccessTest, ResultsKeepTheTypesTheSdksAssert) {
             R"({"matchedCount":{"$numberInt":"0"},"modifiedCount":{"$numberInt":"0"}})");
 }
 
+TEST_F(DataAccessTest, PointReadsAreFindsPinnedToOneId) {
+  auto point = [&](const std::string& action, const std::string& args) {
+    std::string with_ns = R"({"database":"appdb","collection":"notes")";
+    if (args != "{}")
+      with_ns += "," + args.substr(1);
+    else
+      with_ns += "}";
+    base::Result<MongoRequest> req =
+        access_->Prepare("mongodb-atlas", action, doc::Value(doc::Array{Json(with_ns)}));
+    EXPECT_TRUE(req.ok()) << req.status().ToString();
+    return req.ok() && DataAccess::IsPointRead(*req);
+  };
+  EXPECT_TRUE(point("findOne", R"({"query":{"_id":{"$oid":"65a000000000000000000001"}}})"));
+  EXPECT_TRUE(point("find", R"({"query":{"_id":1,"n":2}})"));
+  EXPECT_TRUE(point("count", R"({"query":{"_id":{"$eq":1}}})"));
+  EXPECT_TRUE(point("findOne", R"({"query":{"_id":{"a":1}}})"));
+  EXPECT_FALSE(point("findOne", R"({"query":{"_id":{"$gt":1}}})"));
+  EXPECT_FALSE(point("findOne", R"({"query":{"_id":{"$in":[1,2]}}})"));
+  EXPECT_FALSE(point("findOne", R"({"query":{"n":1}})"));
+  EXPECT_FALSE(point("find", "{}"));
+  EXPECT_FALSE(point("deleteOne", R"({"query":{"_id":1}})"));
+  EXPECT_FALSE(point("aggregate", R"({"pipeline":[{"$match":{"_id":1}}]})"));
+}
+
 }  // namespace
 }  // namespace plinth::services
