@@ -6,6 +6,7 @@
 #include "crypto/constant_time.h"
 #include "crypto/jwt.h"
 #include "crypto/sha256.h"
+#include "doc/limits.h"
 
 namespace plinth::auth {
 
@@ -393,6 +394,22 @@ base::Result<std::string> AuthService::MintAccess(std::string_view user_id,
                                                   std::string_view session_id,
                                                   std::string_view device_id) {
   PLINTH_ASSIGN_OR_RETURN(std::optional<doc::Document> data, custom_data_.Find(user_id));
+  if (data) {
+    const config::CustomUserDataSettings& limits = app_.settings.custom_user_data;
+    const auto size = static_cast<std::int64_t>(doc::BsonSize(*data));
+    if (size > limits.max_size_bytes) {
+      deps_.logger->Error("custom user data too large for a token; claim left out",
+                          {{"app", app_id_},
+                           {"user_id", std::string(user_id)},
+                           {"bytes", static_cast<std::uint64_t>(size)}});
+      data.reset();
+    } else if (size > limits.warn_size_bytes) {
+      deps_.logger->Warn("large custom user data document in token",
+                         {{"app", app_id_},
+                          {"user_id", std::string(user_id)},
+                          {"bytes", static_cast<std::uint64_t>(size)}});
+    }
+  }
   base::Result<std::string> token =
       tokens_.MintAccess(user_id, session_id, device_id, data ? &*data : nullptr);
   if (!token.ok() && data && token.status().code() == base::ErrorCode::kInvalidParameter) {

@@ -1719,6 +1719,17 @@ TEST_F(UserDataTest, OversizedDocumentIsLeftOut) {
   ASSERT_OK(big);
   EXPECT_THAT(PayloadJson(*big), Not(HasSubstr("user_data")));
   EXPECT_TRUE(logger_.Contains("too large"));
+  // Rules and functions still see the whole document: only tokens have a budget.
+  base::Result<Caller> caller = auth->Authenticate(*big, TokenType::kAccess);
+  ASSERT_OK(caller);
+  base::Result<doc::Document> user = auth->UserObjectFor(*caller);
+  ASSERT_OK(user);
+  const doc::Value* custom = user->Get("custom_data");
+  ASSERT_NE(custom, nullptr);
+  ASSERT_TRUE(custom->is_document());
+  const doc::Value* pad = custom->as_document().Get("pad");
+  ASSERT_NE(pad, nullptr);
+  EXPECT_EQ(pad->as_string().size(), 2000u);
 }
 
 TEST_F(UserDataTest, DeleteUserKeepsCustomDataByDefault) {

@@ -1,6 +1,5 @@
 #include "auth/custom_data_lookup.h"
 
-#include "doc/limits.h"
 #include "storage/app_namespace.h"
 #include "storage/cursor.h"
 
@@ -107,20 +106,6 @@ base::Result<std::optional<doc::Document>> CustomDataLookup::Read(std::string_vi
       chosen = &d;
       break;
     }
-  }
-  const std::size_t size = doc::BsonSize(*chosen);
-  if (static_cast<std::int64_t>(size) > settings_.max_size_bytes) {
-    logger_->Error("custom user data too large for a token; claim left out",
-                   {{"app", app_id_},
-                    {"user_id", std::string(user_id)},
-                    {"bytes", static_cast<std::uint64_t>(size)}});
-    return std::optional<doc::Document>();
-  }
-  if (static_cast<std::int64_t>(size) > settings_.warn_size_bytes) {
-    logger_->Warn("large custom user data document in token",
-                  {{"app", app_id_},
-                   {"user_id", std::string(user_id)},
-                   {"bytes", static_cast<std::uint64_t>(size)}});
   }
   return std::optional<doc::Document>(*chosen);
 }

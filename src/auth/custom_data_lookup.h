@@ -23,8 +23,8 @@ namespace plinth::auth {
 // user id, as a string or as an ObjectId; with several, a string-typed one
 // wins, otherwise the first inserted. A system read: rules do not apply.
 // Disabled or nothing found: nullopt (no `user_data` claim, DECISIONS 1).
-// A document larger than settings.max_size_bytes is left out of tokens
-// (with an error log line); one above warn_size_bytes is logged at warn.
+// The document is returned whatever its size: rules and functions see all
+// of it; only tokens have a size budget (AuthService::MintAccess).
 //
 // Thread-safe; does not own the engine or the logger.
 class CustomDataLookup {
