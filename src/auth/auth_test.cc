@@ -401,6 +401,28 @@ TEST_F(AuthTest, RejectsTokenSignedWithAnotherKey) {
   EXPECT_CODE(auth->Authenticate(tampered, TokenType::kAccess), ErrorCode::kInvalidSession);
 }
 
+// Verified tokens are remembered; the memory must not let anything through
+// that a full verification would refuse.
+TEST_F(AuthTest, RememberedTokensAreCheckedAsStrictly) {
+  AuthService* auth = Start(MakeApp(kApp));
+  ASSERT_NE(auth, nullptr);
+  LoginResult login = MustLogin(*auth, "anon-user", {});
+  ASSERT_OK(auth->Authenticate(login.access_token, TokenType::kAccess));
+  ASSERT_OK(auth->Authenticate(login.access_token, TokenType::kAccess));
+  // Same header and payload, another signature: a different token.
+  std::string resigned = login.access_token;
+  char& last = resigned.back();
+  last = last == 'A' ? 'B' : 'A';
+  EXPECT_CODE(auth->Authenticate(resigned, TokenType::kAccess), ErrorCode::kInvalidSession);
+  // The remembered access token is still not a refresh token.
+  EXPECT_CODE(auth->Authenticate(login.access_token, TokenType::kRefresh),
+              ErrorCode::kInvalidSession);
+  // Nor does it outlive its session.
+  ASSERT_OK(auth->Logout(login.refresh_token));
+  EXPECT_CODE(auth->Authenticate(login.access_token, TokenType::kAccess),
+              ErrorCode::kInvalidSession);
+}
+
 TEST_F(AuthTest, RejectsAnotherAppsToken) {
   // Both apps sign with the same configured key, so only the issuer differs.
   config::AppConfig a = MakeApp("app-a");

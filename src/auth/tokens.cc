@@ -97,10 +97,15 @@ base::Result<std::string> TokenService::MintRefresh(std::string_view user_id,
 
 base::Result<TokenClaims> TokenService::Verify(std::string_view token, TokenType expected) const {
   if (token.size() > kMaxTokenBytes) return Invalid("token too long");
+  const std::int64_t now = NowSeconds(clock_);
+  if (std::optional<TokenClaims> seen = verified_.Find(token, now);
+      seen && seen->type == expected) {
+    return *seen;
+  }
   crypto::JwtVerifyOptions options;
   options.keys = &keys_.keys();
   options.algorithm = keys_.algorithm();
-  options.now_seconds = NowSeconds(clock_);
+  options.now_seconds = now;
   base::Result<crypto::VerifiedJwt> jwt = crypto::VerifyJwt(token, options);
   if (!jwt.ok()) {
     if (jwt.status().code() == base::ErrorCode::kInvalidSession) {
@@ -128,6 +133,7 @@ base::Result<TokenClaims> TokenService::Verify(std::string_view token, TokenType
   claims.issued_at = IntClaim(p, "iat");
   claims.expires_at = IntClaim(p, "exp");
   if (claims.user_id.empty() || claims.session_id.empty()) return Invalid("token lacks claims");
+  verified_.Add(token, claims);
   return claims;
 }
 

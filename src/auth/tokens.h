@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "auth/key_ring.h"
+#include "auth/token_claims.h"
+#include "auth/verified_token_cache.h"
 #include "base/clock.h"
 #include "base/result.h"
 #include "config/plinth_settings.h"
@@ -24,19 +26,10 @@ namespace plinth::auth {
 // against the Clock, the type, and the issuer. It does not look at the
 // session or the user: that is the caller's (AuthService) job.
 //
-// Immutable after construction; thread-safe. Does not own the clock.
-enum class TokenType { kAccess, kRefresh };
-
-struct TokenClaims {
-  TokenType type = TokenType::kAccess;
-  std::string app_id;
-  std::string user_id;
-  std::string session_id;
-  std::string device_id;  // access tokens only
-  std::int64_t issued_at = 0;
-  std::int64_t expires_at = 0;
-};
-
+// Tokens that verified once are remembered (VerifiedTokenCache) so the
+// signature is not checked again on every request with the same token.
+//
+// Thread-safe. Does not own the clock.
 class TokenService {
  public:
   // Tokens longer than this are refused before any parsing.
@@ -74,6 +67,7 @@ class TokenService {
   std::int64_t access_lifetime_;
   std::int64_t refresh_lifetime_;
   const base::Clock* clock_;
+  mutable VerifiedTokenCache verified_;
 };
 
 // The user_data claim's encoding (DECISIONS 1): relaxed EJSON, except that
