@@ -42,8 +42,7 @@ std::optional<std::int64_t> ParseInteger(const std::string& s) {
 }
 
 // Numbers that fit the target integer after truncation toward zero.
-Result<std::int64_t> TruncateToInt64(const Value& input, Type to, std::int64_t lo,
-                                     std::int64_t hi) {
+Result<std::int64_t> TruncateToInt64(const Value& input, std::int64_t lo, std::int64_t hi) {
   double d = 0;
   if (input.type() == Type::kDecimal128) {
     const doc::Decimal128 t = DecimalRound(input.as_decimal128(), 0, true);
@@ -70,7 +69,6 @@ Result<std::int64_t> TruncateToInt64(const Value& input, Type to, std::int64_t l
         "value: " +
         DoubleToString(d));
   }
-  (void)to;
   return static_cast<std::int64_t>(t);
 }
 
@@ -182,7 +180,7 @@ Result<Value> ConvertTo(const Value& input, Type to) {
           break;
         case Type::kDouble:
         case Type::kDecimal128: {
-          PLINTH_ASSIGN_OR_RETURN(v, TruncateToInt64(input, to, lo, hi));
+          PLINTH_ASSIGN_OR_RETURN(v, TruncateToInt64(input, lo, hi));
           break;
         }
         case Type::kBool:
@@ -283,8 +281,7 @@ Result<Value> ConvertTo(const Value& input, Type to) {
           return Value(doc::DateTime{input.as_int64()});
         case Type::kDouble:
         case Type::kDecimal128: {
-          PLINTH_ASSIGN_OR_RETURN(std::int64_t ms,
-                                  TruncateToInt64(input, to, INT64_MIN, INT64_MAX));
+          PLINTH_ASSIGN_OR_RETURN(std::int64_t ms, TruncateToInt64(input, INT64_MIN, INT64_MAX));
           return Value(doc::DateTime{ms});
         }
         case Type::kTimestamp:

@@ -210,8 +210,8 @@ Result<Opt> DateToString(std::string_view op, const Args& args) {
     return base::BadValue("$dateToString requires that 'format' be a string, found: " +
                           TypeNameOf(format));
   }
-  PLINTH_ASSIGN_OR_RETURN(int offset, ZoneArg(op, args[2]));
   if (args[2].has_value() && args[2]->is_null()) return Opt(Value());
+  PLINTH_ASSIGN_OR_RETURN(int offset, ZoneArg(op, args[2]));
   if (IsNullish(args[0])) {
     if (args.size() > 3 && args[3].has_value()) return args[3];
     return Opt(Value());

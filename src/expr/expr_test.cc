@@ -172,6 +172,12 @@ TEST(ExprTest, Dates) {
   EXPECT_EQ(Eval(R"({"$dayOfWeek": "$d"})", d), "1");
   EXPECT_EQ(Eval(R"({"$hour": {"date": "$d", "timezone": "-0300"}})", d), "7");
   EXPECT_EQ(Eval(R"({"$year": "x"})", d), "error:TypeMismatch");
+  EXPECT_EQ(Eval(R"({"$dateToString": {"date": "$d", "timezone": null}})", d), "null");
+  // Dates before the epoch and the ISO week of a year's first days.
+  EXPECT_EQ(Eval(R"({"$dateToString": {"date": {"$date": "1969-12-31T23:59:59.999Z"},
+               "format": "%Y-%m-%d %H:%M:%S.%L %w"}})"),
+            R"("1969-12-31 23:59:59.999 4")");
+  EXPECT_EQ(Eval(R"({"$isoWeekYear": {"$date": "2018-12-31T00:00:00Z"}})"), "2019");
 }
 
 TEST(ExprTest, ExpressionObjectAddFieldsAndProject) {
@@ -193,6 +199,14 @@ TEST(ExprTest, ExpressionObjectAddFieldsAndProject) {
   out = proj->Apply(d.as_document(), ctx);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(doc::ToRelaxedJson(*out), R"({"_id":1,"s":{"u":0},"c":10})");
+
+  // A dotted computed path builds the sub-document the input lacks.
+  auto dotted = ExpressionObject::Parse(Json(R"({"x.y": {"$literal": 7}})").as_document(),
+                                        ExpressionObject::Mode::kProject);
+  ASSERT_TRUE(dotted.ok());
+  out = dotted->Apply(d.as_document(), ctx);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(doc::ToRelaxedJson(*out), R"({"_id":1,"x":{"y":7}})");
 
   EXPECT_FALSE(ExpressionObject::Parse(Json(R"({"a": 0, "c": "$a"})").as_document(),
                                        ExpressionObject::Mode::kProject)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <string_view>
 #include <utility>
 
@@ -205,7 +206,7 @@ class Parser {
         return base::BadValue("system variable $$" + name + " is not supported");
       }
       if (name.empty()) return base::BadValue("empty variable names are not allowed");
-      PLINTH_RETURN_IF_ERROR(CheckUserVariableNameForUse(name));
+      PLINTH_RETURN_IF_ERROR(CheckUserVariableName(name));
       if (std::find(scope_.rbegin(), scope_.rend(), name) == scope_.rend()) {
         return base::BadValue("Use of undefined variable: " + name);
       }
@@ -215,12 +216,6 @@ class Parser {
     node->kind = ExprNode::Kind::kPath;
     PLINTH_ASSIGN_OR_RETURN(node->path, SplitFieldPath(std::string_view(s).substr(1)));
     return NodePtr(std::move(node));
-  }
-
-  // Names a reference may use: a user name (rule above) or a system name
-  // (upper case), which ParseReference has already handled.
-  static Status CheckUserVariableNameForUse(const std::string& name) {
-    return CheckUserVariableName(name);
   }
 
   // The argument list of a positional operator: an array literal is the

@@ -115,10 +115,18 @@ Status ParseInto(const doc::Document& spec, Mode mode, const ParseContext& ctx, 
       at->expr = std::move(e);
     }
   }
-  for (auto& [n, child] : node->children) {
-    if (child.expr.has_value() || child.has_computed) node->has_computed = true;
-  }
   return Status::Ok();
+}
+
+// Marks every node whose subtree holds an expression, so $project can build
+// a sub-document that the input lacks ({"b.e": <expr>} without b).
+bool MarkComputed(Node* node) {
+  bool any = false;
+  for (auto& [n, child] : node->children) {
+    if (MarkComputed(&child) || child.expr.has_value()) any = true;
+  }
+  node->has_computed = any;
+  return any;
 }
 
 bool HasExpressions(const doc::Document& spec) {
@@ -228,6 +236,7 @@ Result<ExpressionObject> ExpressionObject::Parse(const doc::Document& spec, Mode
   }
   auto root = std::make_shared<Node>();
   PLINTH_RETURN_IF_ERROR(ParseInto(spec, mode, ctx, root.get(), "", 1));
+  MarkComputed(root.get());
   ExpressionObject out;
   out.root_ = std::move(root);
   out.mode_ = mode;
