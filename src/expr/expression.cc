@@ -240,7 +240,7 @@ class Parser {
   // lists the names in the order they are stored in node->args (absent ones
   // as nullptr); `required` those that must be present. Names in
   // `not_expressions` are taken as they are (the "as" names), not parsed.
-  Status ParseNamed(const std::string& op, const Value& raw, std::size_t depth,
+  Status ParseNamed(const std::string& op, const Value& raw,
                     std::initializer_list<std::string_view> allowed,
                     std::initializer_list<std::string_view> required, ExprNode* node,
                     std::vector<const Value*>* raw_values) {
@@ -264,7 +264,6 @@ class Parser {
       ++i;
     }
     node->args.resize(allowed.size());
-    (void)depth;
     return Status::Ok();
   }
 
@@ -293,7 +292,7 @@ class Parser {
     if (op == "$let") {
       node->special = Special::kLet;
       PLINTH_RETURN_IF_ERROR(
-          ParseNamed(op, raw, depth, {"vars", "in"}, {"vars", "in"}, node.get(), &named));
+          ParseNamed(op, raw, {"vars", "in"}, {"vars", "in"}, node.get(), &named));
       if (!named[0]->is_document())
         return base::BadValue("invalid parameter: expected an object (vars)");
       std::vector<NodePtr> values;
@@ -320,9 +319,9 @@ class Parser {
       node->special = is_map ? Special::kMap : Special::kFilter;
       if (is_map) {
         PLINTH_RETURN_IF_ERROR(
-            ParseNamed(op, raw, depth, {"input", "in", "as"}, {"input", "in"}, node.get(), &named));
+            ParseNamed(op, raw, {"input", "in", "as"}, {"input", "in"}, node.get(), &named));
       } else {
-        PLINTH_RETURN_IF_ERROR(ParseNamed(op, raw, depth, {"input", "cond", "as", "limit"},
+        PLINTH_RETURN_IF_ERROR(ParseNamed(op, raw, {"input", "cond", "as", "limit"},
                                           {"input", "cond"}, node.get(), &named));
       }
       PLINTH_ASSIGN_OR_RETURN(std::string as, AsName(op, named[2]));
@@ -338,7 +337,7 @@ class Parser {
     }
     if (op == "$reduce") {
       node->special = Special::kReduce;
-      PLINTH_RETURN_IF_ERROR(ParseNamed(op, raw, depth, {"input", "initialValue", "in"},
+      PLINTH_RETURN_IF_ERROR(ParseNamed(op, raw, {"input", "initialValue", "in"},
                                         {"input", "initialValue", "in"}, node.get(), &named));
       PLINTH_RETURN_IF_ERROR(ParseInto(named[0], depth, node.get(), 0));
       PLINTH_RETURN_IF_ERROR(ParseInto(named[1], depth, node.get(), 1));
@@ -353,8 +352,8 @@ class Parser {
     if (op == "$cond") {
       node->special = Special::kCond;
       if (raw.is_document()) {
-        PLINTH_RETURN_IF_ERROR(ParseNamed(op, raw, depth, {"if", "then", "else"},
-                                          {"if", "then", "else"}, node.get(), &named));
+        PLINTH_RETURN_IF_ERROR(ParseNamed(op, raw, {"if", "then", "else"}, {"if", "then", "else"},
+                                          node.get(), &named));
         for (std::size_t i = 0; i < 3; ++i) {
           PLINTH_RETURN_IF_ERROR(ParseInto(named[i], depth, node.get(), i));
         }
@@ -382,7 +381,7 @@ class Parser {
     if (op == "$switch") {
       node->special = Special::kSwitch;
       PLINTH_RETURN_IF_ERROR(
-          ParseNamed(op, raw, depth, {"branches", "default"}, {"branches"}, node.get(), &named));
+          ParseNamed(op, raw, {"branches", "default"}, {"branches"}, node.get(), &named));
       if (!named[0]->is_array()) {
         return base::BadValue("$switch expected an array for 'branches', found: " +
                               std::string(doc::TypeName(named[0]->type())));
@@ -426,7 +425,7 @@ class Parser {
     }
     if (op == "$convert") {
       node->special = Special::kConvert;
-      PLINTH_RETURN_IF_ERROR(ParseNamed(op, raw, depth, {"input", "to", "onError", "onNull"},
+      PLINTH_RETURN_IF_ERROR(ParseNamed(op, raw, {"input", "to", "onError", "onNull"},
                                         {"input", "to"}, node.get(), &named));
       for (std::size_t i = 0; i < 4; ++i) {
         PLINTH_RETURN_IF_ERROR(ParseInto(named[i], depth, node.get(), i));
@@ -438,8 +437,8 @@ class Parser {
     node->kind = ExprNode::Kind::kEager;
     if (op == "$dateToString") {
       node->op = FindDateOp(op);
-      PLINTH_RETURN_IF_ERROR(ParseNamed(op, raw, depth, {"date", "format", "timezone", "onNull"},
-                                        {"date"}, node.get(), &named));
+      PLINTH_RETURN_IF_ERROR(ParseNamed(op, raw, {"date", "format", "timezone", "onNull"}, {"date"},
+                                        node.get(), &named));
       for (std::size_t i = 0; i < 4; ++i) {
         PLINTH_RETURN_IF_ERROR(ParseInto(named[i], depth, node.get(), i));
       }
@@ -456,7 +455,7 @@ class Parser {
                               std::string(doc::TypeName(raw.type())));
       }
       PLINTH_RETURN_IF_ERROR(
-          ParseNamed(op, raw, depth, {"input", "chars"}, {"input"}, node.get(), &named));
+          ParseNamed(op, raw, {"input", "chars"}, {"input"}, node.get(), &named));
       for (std::size_t i = 0; i < 2; ++i) {
         PLINTH_RETURN_IF_ERROR(ParseInto(named[i], depth, node.get(), i));
       }
@@ -468,7 +467,7 @@ class Parser {
       // The object form {date: ..., timezone: ...} of the date part operators.
       node->op = FindDateOp(op);
       PLINTH_RETURN_IF_ERROR(
-          ParseNamed(op, raw, depth, {"date", "timezone"}, {"date"}, node.get(), &named));
+          ParseNamed(op, raw, {"date", "timezone"}, {"date"}, node.get(), &named));
       for (std::size_t i = 0; i < 2; ++i) {
         PLINTH_RETURN_IF_ERROR(ParseInto(named[i], depth, node.get(), i));
       }
