@@ -170,6 +170,7 @@ bool MatchesValue(const Node& node, const doc::Value* v) {
     case NodeKind::kAlways:
       return true;
     case NodeKind::kNever:
+    case NodeKind::kExpr:  // refused inside $elemMatch by the parser
       return false;
     case NodeKind::kLeaf:
       return LeafTest(node, v);
@@ -202,6 +203,15 @@ bool MatchesDocument(const Node& node, const doc::Document& document) {
       return true;
     case NodeKind::kNever:
       return false;
+    case NodeKind::kExpr: {
+      // A runtime error (say $divide by zero) cannot surface through a bool;
+      // the document does not match (docs/query-language.md).
+      expr::EvalContext ctx;
+      ctx.root = &document;
+      ctx.now_millis = node.now_millis;
+      base::Result<std::optional<doc::Value>> v = node.expression->Evaluate(ctx);
+      return v.ok() && expr::IsTruthy(*v);
+    }
     case NodeKind::kLeaf: {
       if (!node.path) return false;  // pathless leaves only occur under kElemMatchValue
       if (node.path->size() == 1) {  // fast path: no traversal, no allocation

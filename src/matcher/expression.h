@@ -7,6 +7,7 @@
 
 #include "doc/field_path.h"
 #include "doc/value.h"
+#include "expr/expression.h"
 #include "matcher/regex.h"
 
 namespace plinth::matcher {
@@ -22,6 +23,7 @@ enum class NodeKind : std::uint8_t {
   kAlways,  // {$alwaysTrue: 1}
   kNever,   // {$alwaysFalse: 1}, {$all: []}
   kLeaf,    // op applied at path
+  kExpr,    // {$expr: <aggregation expression>}, true when the value is truthy
 };
 
 enum class LeafOp : std::uint8_t {
@@ -54,6 +56,11 @@ struct Node {
   bool type_number = false;                           // $type: "number"
   std::int64_t size = 0;                              // $size
   bool from_all = false;  // a kAnd built from $all (not an equality for upserts)
+
+  // kExpr only: the expression and the $$NOW it sees (fixed when the filter
+  // is parsed, so one query sees one instant).
+  std::optional<expr::Expression> expression;
+  std::int64_t now_millis = 0;
 };
 
 // Whether `node` matches `document` (path-based evaluation).

@@ -29,8 +29,11 @@ struct ParseOptions {
 // matches null and missing, not undefined; see path_values.h for arrays) and
 // type bracketing ($gt/$lt compare only within one canonical type rank, with
 // exact numeric comparison across Int32/Int64/Double/Decimal128; NaN equals
-// only NaN). Regexes compile once here, with PCRE2 limits (regex.h). Rejected with
-// kBadValue: $where/$function/$expr/$text/$jsonSchema, geo, $mod and $bits*
+// only NaN). Regexes compile once here, with PCRE2 limits (regex.h). $expr
+// (top level and inside $and/$or/$nor, not inside $elemMatch) evaluates an
+// aggregation expression (expr/) with MongoDB truthiness; its $$NOW is fixed
+// at Parse, and a runtime error in it means "no match". Rejected with
+// kBadValue: $where/$function/$text/$jsonSchema, geo, $mod and $bits*
 // ("not supported"), unknown operators, malformed operands.
 class Matcher {
  public:

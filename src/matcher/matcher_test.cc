@@ -150,6 +150,24 @@ TEST(MatcherTest, EqualityFields) {
   EXPECT_EQ(fields[3].first.ToString(), "d.e");
 }
 
+TEST(MatcherTest, Expr) {
+  EXPECT_TRUE(Match(R"({"$expr": {"$gt": ["$a", "$b"]}})", R"({"a": 2, "b": 1})"));
+  EXPECT_FALSE(Match(R"({"$expr": {"$gt": ["$a", "$b"]}})", R"({"a": 1, "b": 1})"));
+  EXPECT_TRUE(Match(R"({"$nor": [{"$expr": "$a"}]})", R"({"a": 0})"));
+  EXPECT_TRUE(Match(R"({"$or": [{"x": 1}, {"$expr": {"$eq": ["$a", 1]}}]})", R"({"a": 1})"));
+  // A runtime error cannot surface through Matches: the document does not match.
+  EXPECT_FALSE(Match(R"({"$expr": {"$divide": [1, "$a"]}})", R"({"a": 0})"));
+  EXPECT_TRUE(Match(R"({"$expr": {"$divide": [1, "$a"]}})", R"({"a": 2})"));
+  EXPECT_EQ(ParseError(R"({"$expr": {"$nope": 1}})").message(), "Unrecognized expression '$nope'");
+  EXPECT_EQ(ParseError(R"({"a": {"$elemMatch": {"$expr": true}}})").message(),
+            "$expr can only be applied to the top-level document");
+  // $expr never seeds an upsert or picks an index.
+  auto m = Matcher::Parse(Json(R"({"$expr": {"$eq": ["$a", 1]}})"));
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE((*m)->EqualityFields().empty());
+  EXPECT_FALSE((*m)->MatchesEverything());
+}
+
 TEST(MatcherTest, RegexLimitsFailFast) {
   // Catastrophic backtracking: hits the match limit and counts as no match.
   std::string subject(40, 'a');

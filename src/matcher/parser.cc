@@ -1,5 +1,6 @@
 #include "matcher/parser.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -183,7 +184,21 @@ class Parser {
     if (name == "$where" || name == "$function") {
       return base::BadValue(name + " is not supported: Plinth does not run JavaScript in queries");
     }
-    if (name == "$expr" || name == "$text" || name == "$jsonSchema" || name == "$sampleRate") {
+    if (name == "$expr") {
+      if (elem_match_depth_ > 0) {
+        return base::BadValue("$expr can only be applied to the top-level document");
+      }
+      PLINTH_ASSIGN_OR_RETURN(expr::Expression e, expr::Expression::Parse(value));
+      auto node = std::make_unique<Node>();
+      node->kind = NodeKind::kExpr;
+      node->expression = std::move(e);
+      node->now_millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+      parent->children.push_back(std::move(node));
+      return Status::Ok();
+    }
+    if (name == "$text" || name == "$jsonSchema" || name == "$sampleRate") {
       return base::BadValue(name + " is not supported yet");
     }
     return base::BadValue("unknown top level operator: " + name);
@@ -352,7 +367,7 @@ class Parser {
     if (name == "$mod" || name == "$bitsAllSet" || name == "$bitsAllClear" ||
         name == "$bitsAnySet" || name == "$bitsAnyClear" || name == "$geoWithin" ||
         name == "$geoIntersects" || name == "$near" || name == "$nearSphere" || name == "$within" ||
-        name == "$text" || name == "$expr" || name == "$jsonSchema" || name == "$where") {
+        name == "$text" || name == "$jsonSchema" || name == "$where") {
       return base::BadValue(name + " is not supported yet");
     }
     return base::BadValue("unknown operator: " + name);
@@ -379,7 +394,10 @@ class Parser {
       return NodePtr(std::move(node));
     }
     auto node = MakeLeaf(path, LeafOp::kElemMatchObject);
-    PLINTH_ASSIGN_OR_RETURN(NodePtr child, ParseDocument(d, depth + 1));
+    ++elem_match_depth_;
+    auto parsed = ParseDocument(d, depth + 1);
+    --elem_match_depth_;
+    PLINTH_ASSIGN_OR_RETURN(NodePtr child, std::move(parsed));
     node->children.push_back(std::move(child));
     return NodePtr(std::move(node));
   }
@@ -430,6 +448,7 @@ class Parser {
   }
 
   std::size_t max_depth_;
+  int elem_match_depth_ = 0;  // > 0 inside $elemMatch, where $expr is refused
 };
 
 }  // namespace

@@ -217,7 +217,8 @@ base::Result<doc::Value> RunAggregate(storage::Engine& store, const storage::Sto
                                           input.push_back(std::move(shown));
                                           return true;
                                         }));
-  PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> output, pipeline.Run(std::move(input)));
+  PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> output,
+                          pipeline.Run(std::move(input), scope.now_millis));
   return EncodeDocuments(output);
 }
 

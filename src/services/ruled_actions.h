@@ -19,7 +19,7 @@ struct RuleScope {
   const rules::CompiledRules* rules = nullptr;
   // user, values, environment and request; root/prev_root/this/prev unset.
   rules::EvalContext base;
-  std::int64_t now_millis = 0;                // $currentDate, upsert seeds
+  std::int64_t now_millis = 0;                // $currentDate, upsert seeds, $$NOW
   storage::ObjectIdGenerator* ids = nullptr;  // _id of inserted documents
 };
 

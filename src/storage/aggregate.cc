@@ -2,17 +2,24 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
+#include <optional>
 #include <string_view>
 
+#include "doc/ejson.h"
+#include "expr/expression.h"
+#include "expr/expression_object.h"
 #include "matcher/projection.h"
 #include "matcher/sort.h"
 
 namespace plinth::storage {
 
 struct Pipeline::StageSpec {
-  enum class Kind { kMatch, kProject, kSort, kSkip, kLimit, kCount };
+  enum class Kind { kMatch, kProject, kSort, kSkip, kLimit, kCount, kFields, kReplaceRoot };
   Kind kind = Kind::kMatch;
+  std::optional<expr::ExpressionObject> fields;  // kFields: $addFields/$set, computed $project
+  expr::Expression new_root;                     // kReplaceRoot
   std::shared_ptr<const matcher::Matcher> match;
   std::shared_ptr<const matcher::Projection> project;
   std::shared_ptr<const matcher::SortSpec> sort;
@@ -22,13 +29,38 @@ struct Pipeline::StageSpec {
 
 namespace {
 
-constexpr std::array<std::string_view, 30> kLaterStages = {
-    "$group",        "$lookup",      "$unwind",          "$addFields",   "$set",
-    "$unset",        "$replaceRoot", "$replaceWith",     "$facet",       "$bucket",
+constexpr std::array<std::string_view, 25> kLaterStages = {
+    "$group",        "$lookup",      "$unwind",          "$facet",       "$bucket",
     "$bucketAuto",   "$sortByCount", "$sample",          "$graphLookup", "$unionWith",
     "$densify",      "$fill",        "$setWindowFields", "$redact",      "$geoNear",
     "$out",          "$merge",       "$indexStats",      "$collStats",   "$documents",
     "$changeStream", "$search",      "$listSessions",    "$currentOp",   "$planCacheStats"};
+
+// $unset's argument as the equivalent exclusion projection.
+base::Result<doc::Document> UnsetAsProjection(const doc::Value& arg) {
+  doc::Document spec;
+  if (arg.is_string()) {
+    spec.Append(arg.as_string(), doc::Value(0));
+    return spec;
+  }
+  if (!arg.is_array()) {
+    return base::BadValue("$unset specification must be a string or an array");
+  }
+  if (arg.as_array().empty()) {
+    return base::BadValue(
+        "$unset specification must be a string or an array with at least one "
+        "field");
+  }
+  for (const doc::Value& v : arg.as_array()) {
+    if (!v.is_string()) {
+      return base::BadValue(
+          "$unset specification must be a string or an array containing only "
+          "string values");
+    }
+    spec.Append(v.as_string(), doc::Value(0));
+  }
+  return spec;
+}
 
 base::Result<std::int64_t> NonNegativeInteger(const doc::Value& v, std::string_view stage) {
   std::int64_t n = 0;
@@ -73,9 +105,50 @@ base::Result<Pipeline> Pipeline::Parse(const std::vector<doc::Document>& stages)
       spec->kind = StageSpec::Kind::kMatch;
     } else if (name == "$project") {
       if (!arg.is_document()) return base::BadValue("$project specification must be an object");
-      PLINTH_ASSIGN_OR_RETURN(auto projection, matcher::Projection::Parse(arg.as_document()));
+      if (expr::ExpressionObject::ProjectHasExpressions(arg.as_document())) {
+        spec->kind = StageSpec::Kind::kFields;
+        PLINTH_ASSIGN_OR_RETURN(
+            spec->fields, expr::ExpressionObject::Parse(arg.as_document(),
+                                                        expr::ExpressionObject::Mode::kProject));
+      } else {
+        PLINTH_ASSIGN_OR_RETURN(auto projection, matcher::Projection::Parse(arg.as_document()));
+        spec->kind = StageSpec::Kind::kProject;
+        spec->project = std::make_shared<const matcher::Projection>(std::move(projection));
+      }
+    } else if (name == "$addFields" || name == "$set") {
+      if (!arg.is_document()) {
+        return base::BadValue(name + " specification stage must be an object, got " +
+                              std::string(doc::TypeName(arg.type())));
+      }
+      spec->kind = StageSpec::Kind::kFields;
+      PLINTH_ASSIGN_OR_RETURN(
+          spec->fields, expr::ExpressionObject::Parse(arg.as_document(),
+                                                      expr::ExpressionObject::Mode::kAddFields));
+    } else if (name == "$unset") {
+      PLINTH_ASSIGN_OR_RETURN(doc::Document unset, UnsetAsProjection(arg));
+      PLINTH_ASSIGN_OR_RETURN(auto projection, matcher::Projection::Parse(unset));
       spec->kind = StageSpec::Kind::kProject;
       spec->project = std::make_shared<const matcher::Projection>(std::move(projection));
+    } else if (name == "$replaceRoot" || name == "$replaceWith") {
+      const doc::Value* root = &arg;
+      if (name == "$replaceRoot") {
+        if (!arg.is_document()) {
+          return base::BadValue("$replaceRoot stage must be an object, got " +
+                                std::string(doc::TypeName(arg.type())));
+        }
+        const doc::Document& d = arg.as_document();
+        for (const auto& [field, unused] : d) {
+          if (field != "newRoot") {
+            return base::BadValue("unrecognized option to $replaceRoot stage: " + field +
+                                  ", only valid option is 'newRoot'.");
+          }
+        }
+        root = d.Get("newRoot");
+        if (root == nullptr)
+          return base::BadValue("no newRoot specified for the $replaceRoot stage");
+      }
+      spec->kind = StageSpec::Kind::kReplaceRoot;
+      PLINTH_ASSIGN_OR_RETURN(spec->new_root, expr::Expression::Parse(*root));
     } else if (name == "$sort") {
       if (!arg.is_document())
         return base::BadValue("the $sort key specification must be an object");
@@ -114,9 +187,42 @@ base::Result<Pipeline> Pipeline::Parse(const std::vector<doc::Document>& stages)
   return pipeline;
 }
 
-base::Result<std::vector<doc::Document>> Pipeline::Run(std::vector<doc::Document> docs) const {
+std::int64_t Pipeline::CurrentMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+base::Result<std::vector<doc::Document>> Pipeline::Run(std::vector<doc::Document> docs,
+                                                       std::int64_t now_millis) const {
   for (const auto& stage : stages_) {
     switch (stage->kind) {
+      case StageSpec::Kind::kFields:
+        for (auto& d : docs) {
+          expr::EvalContext ctx;
+          ctx.root = &d;
+          ctx.now_millis = now_millis;
+          PLINTH_ASSIGN_OR_RETURN(doc::Document out, stage->fields->Apply(d, ctx));
+          d = std::move(out);
+        }
+        break;
+      case StageSpec::Kind::kReplaceRoot:
+        for (auto& d : docs) {
+          expr::EvalContext ctx;
+          ctx.root = &d;
+          ctx.now_millis = now_millis;
+          PLINTH_ASSIGN_OR_RETURN(std::optional<doc::Value> v, stage->new_root.Evaluate(ctx));
+          if (!v.has_value() || !v->is_document()) {
+            return base::BadValue(
+                "'newRoot' expression must evaluate to an object, but resulting value was: " +
+                std::string(v.has_value() ? doc::ToRelaxedJson(*v) : "MISSING") +
+                ". Type of resulting value: '" +
+                std::string(v.has_value() ? doc::TypeName(v->type()) : "missing") + "'.");
+          }
+          doc::Document out = std::move(v->as_document());
+          d = std::move(out);
+        }
+        break;
       case StageSpec::Kind::kMatch: {
         std::vector<doc::Document> kept;
         for (auto& d : docs) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -9,8 +10,11 @@
 
 namespace plinth::storage {
 
-// The basic aggregation stages ($match $project $sort $skip $limit $count)
-// over a stream of documents, engine-neutral so every engine shares them.
+// The aggregation stages Plinth runs itself ($match $project $sort $skip
+// $limit $count $addFields/$set $unset $replaceRoot/$replaceWith) over a
+// stream of documents, engine-neutral so every engine shares them. $project
+// with computed fields, $addFields and $replaceRoot evaluate expressions
+// (expr/).
 // Other stages are refused: later-issue ones ($group, $lookup, ...) with
 // BadValue "... is not supported yet", unknown names with BadValue
 // "Unrecognized pipeline stage name: '$x'". Immutable after Parse;
@@ -23,8 +27,14 @@ class Pipeline {
   // or one matching everything when the pipeline does not start with $match.
   const matcher::Matcher& first_match() const { return *first_match_; }
   // Runs the stages after the leading $match over `input` (documents already
-  // filtered by first_match(), in natural order).
-  base::Result<std::vector<doc::Document>> Run(std::vector<doc::Document> input) const;
+  // filtered by first_match(), in natural order). `now_millis` is $$NOW for
+  // the whole run (MongoDB fixes it per command); the default reads the
+  // system clock once, at the call.
+  base::Result<std::vector<doc::Document>> Run(std::vector<doc::Document> input,
+                                               std::int64_t now_millis = CurrentMillis()) const;
+
+  // The system clock's milliseconds since the epoch: Run's default $$NOW.
+  static std::int64_t CurrentMillis();
 
   struct StageSpec;
 

@@ -55,6 +55,31 @@ TEST(PipelineTest, RejectsBadStages) {
             "Unrecognized pipeline stage name: '$nope'");
 }
 
+TEST(PipelineTest, NowIsOneValuePerRun) {
+  // $$NOW is what the caller passes, the same for every document and stage.
+  auto pipeline = Pipeline::Parse(
+      {Document{{"$addFields", Document{{"t", "$$NOW"}}}},
+       Document{{"$project", Document{{"_id", 0},
+                                      {"t", 1},
+                                      {"same", Document{{"$eq", doc::Array{"$t", "$$NOW"}}}}}}}});
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  auto out = pipeline->Run(Input(), 1234);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ(out->size(), 5u);
+  for (const Document& d : *out) {
+    EXPECT_EQ(d, (Document{{"t", doc::DateTime{1234}}, {"same", true}}));
+  }
+}
+
+TEST(PipelineTest, ExpressionStagesReportEvaluationErrors) {
+  auto pipeline = Pipeline::Parse({Document{
+      {"$replaceRoot", Document{{"newRoot", Document{{"$divide", doc::Array{"$i", 0}}}}}}}});
+  ASSERT_TRUE(pipeline.ok());
+  auto out = pipeline->Run(Input(), 0);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "can't $divide by zero");
+}
+
 TEST(NamesTest, Namespaces) {
   EXPECT_TRUE(ValidateDatabaseName("app_1-x").ok());
   for (const char* bad : {"", "a b", "a.b", "a$", "a/b", "a\\b", "a\"b"}) {

@@ -11,8 +11,8 @@
 #include "doc/compare.h"
 #include "doc/ejson.h"
 #include "doc/limits.h"
+#include "expr/arithmetic.h"
 #include "matcher/matcher.h"
-#include "update/arithmetic.h"
 
 namespace plinth::update {
 
@@ -60,6 +60,10 @@ struct Update::Op {
 };
 
 namespace {
+
+using expr::Arithmetic;
+using expr::ArithmeticOp;
+using expr::ZeroLike;
 
 using Op = Update::Op;
 

@@ -10,8 +10,8 @@
 #include "doc/decimal128.h"
 #include "doc/ejson.h"
 #include "doc/test_printers.h"
+#include "expr/arithmetic.h"
 #include "matcher/matcher.h"
-#include "update/arithmetic.h"
 
 namespace plinth::update {
 namespace {
@@ -19,6 +19,8 @@ namespace {
 using base::ErrorCode;
 using doc::Document;
 using doc::Value;
+using expr::Arithmetic;
+using expr::ArithmeticOp;
 
 Document J(std::string_view json) {
   base::Result<Document> d = doc::ParseJsonDocument(json);
