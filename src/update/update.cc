@@ -217,8 +217,11 @@ Status ParsePushSort(const Value& v, Op* op) {
       return base::BadValue("The $sort element value must be either 1 or -1");
     }
     if (name.empty() || name.front() == '.' || name.back() == '.' ||
-        name.find("..") != std::string::npos || name.find('$') != std::string::npos) {
+        name.find("..") != std::string::npos) {
       return base::BadValue("The $sort field is a dotted field but has an empty part: " + name);
+    }
+    if (name.front() == '$' || name.find(".$") != std::string::npos) {
+      return base::BadValue("The $sort field names may not start with '$': " + name);
     }
   }
   PLINTH_ASSIGN_OR_RETURN(op->sort_spec, matcher::SortSpec::Parse(*spec));

@@ -77,7 +77,8 @@ TEST_F(BadInputTest, UpdateGrowingPast16MiBIsRefusedAndChangesNothing) {
       coll_->ReplaceOne(filter, doc::Document{{"s", doc::Value(std::string(16 * kMiB, 'c'))}});
   ASSERT_FALSE(rep.ok());
   EXPECT_EQ(rep.status().code(), base::ErrorCode::kSizeLimitExceeded) << rep.status().ToString();
-  auto up = coll_->UpdateOne(doc::Document{{"_id", doc::Value(9)}}, set, UpdateOptions{true});
+  auto up =
+      coll_->UpdateOne(doc::Document{{"_id", doc::Value(9)}}, set, UpdateOptions{.upsert = true});
   ASSERT_FALSE(up.ok());
   EXPECT_EQ(up.status().code(), base::ErrorCode::kSizeLimitExceeded) << up.status().ToString();
   EXPECT_EQ(All(), before);

@@ -239,7 +239,7 @@ TEST_F(SqliteEngineTest, UpdateManyAndUpsert) {
   EXPECT_FALSE(u->upserted_id.has_value());
 
   auto up = coll_->UpdateOne(Document{{"name", "new"}}, Document{{"$set", Document{{"x", 1}}}},
-                             UpdateOptions{true});
+                             UpdateOptions{.upsert = true});
   ASSERT_TRUE(up.ok()) << up.status().ToString();
   EXPECT_EQ(up->matched, 0);
   ASSERT_TRUE(up->upserted_id.has_value());
@@ -248,7 +248,8 @@ TEST_F(SqliteEngineTest, UpdateManyAndUpsert) {
   ASSERT_TRUE(created.ok() && created->has_value());
   EXPECT_EQ(*(*created)->Get("x"), Value(1));
 
-  auto rep = coll_->ReplaceOne(Document{{"_id", 9}}, Document{{"r", true}}, UpdateOptions{true});
+  auto rep =
+      coll_->ReplaceOne(Document{{"_id", 9}}, Document{{"r", true}}, UpdateOptions{.upsert = true});
   ASSERT_TRUE(rep.ok()) << rep.status().ToString();
   ASSERT_TRUE(rep->upserted_id.has_value());
   EXPECT_EQ(*rep->upserted_id, Value(9));
@@ -455,7 +456,7 @@ TEST_F(SqliteEngineTest, StageReadsSortAggregateAndUpsert) {
   auto stage = engine_->NewStage();
   auto staged = *stage->view().GetCollection("db", "c");
   auto up = staged->UpdateOne(Document{{"_id", 3}}, Document{{"$set", Document{{"n", 3}}}},
-                              UpdateOptions{true});
+                              UpdateOptions{.upsert = true});
   ASSERT_TRUE(up.ok()) << up.status().ToString();
   EXPECT_EQ(*up->upserted_id, Value(3));
   // A document inserted by the stage can be changed again in the stage.
