@@ -74,6 +74,33 @@ doc::Document ArrayAsDocument(const doc::Array& array) {
 
 bool MatchesValue(const Node& node, const doc::Value* v);
 
+// The position of the first element of the array *v that an $elemMatch leaf
+// accepts; empty when none does or *v is not an array.
+std::optional<std::size_t> FirstElemMatch(const Node& node, const doc::Value* v) {
+  if (v == nullptr || !v->is_array()) return std::nullopt;
+  const doc::Array& array = v->as_array();
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const doc::Value& e = array[i];
+    if (node.op == LeafOp::kElemMatchObject) {
+      if (const auto* d = e.get_if<doc::Document>()) {
+        if (MatchesDocument(*node.children[0], *d)) return i;
+      } else if (const auto* a = e.get_if<doc::Array>()) {
+        if (MatchesDocument(*node.children[0], ArrayAsDocument(*a))) return i;
+      }
+      continue;
+    }
+    bool all = true;
+    for (const auto& child : node.children) {
+      if (!MatchesValue(*child, &e)) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return i;
+  }
+  return std::nullopt;
+}
+
 // One leaf against one value, without looking into arrays.
 bool LeafTest(const Node& node, const doc::Value* v) {
   switch (node.op) {
@@ -103,28 +130,8 @@ bool LeafTest(const Node& node, const doc::Value* v) {
       return v != nullptr && v->is_array() &&
              static_cast<std::int64_t>(v->as_array().size()) == node.size;
     case LeafOp::kElemMatchObject:
-      if (v == nullptr || !v->is_array()) return false;
-      for (const doc::Value& e : v->as_array()) {
-        if (const auto* d = e.get_if<doc::Document>()) {
-          if (MatchesDocument(*node.children[0], *d)) return true;
-        } else if (const auto* a = e.get_if<doc::Array>()) {
-          if (MatchesDocument(*node.children[0], ArrayAsDocument(*a))) return true;
-        }
-      }
-      return false;
     case LeafOp::kElemMatchValue:
-      if (v == nullptr || !v->is_array()) return false;
-      for (const doc::Value& e : v->as_array()) {
-        bool all = true;
-        for (const auto& child : node.children) {
-          if (!MatchesValue(*child, &e)) {
-            all = false;
-            break;
-          }
-        }
-        if (all) return true;
-      }
-      return false;
+      return FirstElemMatch(node, v).has_value();
   }
   return false;
 }
@@ -221,6 +228,79 @@ bool MatchesDocument(const Node& node, const doc::Document& document) {
       CollectWithMissing(document, *node.path, &reached);
       for (const doc::Value* v : reached) {
         if (LeafReached(node, v)) return true;
+      }
+      return false;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+// A leaf against one reached value, telling which array element matched:
+// *index is `outer` when the path already crossed an array, else the
+// position of the matching element of the value itself (when it is an array
+// and matched through an element). Returns whether the leaf matched.
+bool LeafReachedWithIndex(const Node& node, const ReachedValue& r,
+                          std::optional<std::size_t>* index) {
+  const doc::Value* v = r.value;
+  if (node.op == LeafOp::kElemMatchObject || node.op == LeafOp::kElemMatchValue) {
+    std::optional<std::size_t> at = FirstElemMatch(node, v);
+    if (!at) return false;
+    *index = r.index ? r.index : at;
+    return true;
+  }
+  if (LeafTest(node, v)) {
+    *index = r.index;
+    return true;
+  }
+  if (v != nullptr && ExpandsArrays(node.op)) {
+    if (const auto* a = v->get_if<doc::Array>()) {
+      for (std::size_t i = 0; i < a->size(); ++i) {
+        if (LeafTest(node, &(*a)[i])) {
+          *index = r.index ? r.index : std::optional<std::size_t>(i);
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool MatchesDocumentWithIndex(const Node& node, const doc::Document& document,
+                              std::optional<std::size_t>* index) {
+  switch (node.kind) {
+    case NodeKind::kAnd:
+      // Every child is evaluated with the details; a later child that
+      // matched through an array overrides an earlier one, as in MongoDB.
+      for (const auto& c : node.children) {
+        if (!MatchesDocumentWithIndex(*c, document, index)) return false;
+      }
+      return true;
+    case NodeKind::kOr:
+      // MongoDB keeps no array position from $or branches (nor from $nor and
+      // $not below), except that a one-branch $or is its branch.
+      if (node.children.size() == 1) {
+        return MatchesDocumentWithIndex(*node.children[0], document, index);
+      }
+      return MatchesDocument(node, document);
+    case NodeKind::kNor:
+    case NodeKind::kNot:
+    case NodeKind::kAlways:
+    case NodeKind::kNever:
+      return MatchesDocument(node, document);
+    case NodeKind::kLeaf: {
+      if (!node.path) return false;
+      std::vector<ReachedValue> reached;
+      CollectWithMissingIndexed(document, *node.path, &reached);
+      for (const ReachedValue& r : reached) {
+        std::optional<std::size_t> at;
+        if (LeafReachedWithIndex(node, r, &at)) {
+          if (at) *index = at;
+          return true;
+        }
       }
       return false;
     }

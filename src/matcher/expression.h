@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -65,5 +66,11 @@ struct Node {
 
 // Whether `node` matches `document` (path-based evaluation).
 bool MatchesDocument(const Node& node, const doc::Document& document);
+
+// MatchesDocument that also reports, in *index, the array position the
+// positional operator "$" stands for (see Matcher::Matches with details).
+// *index is only written on a match through an array; callers reset it.
+bool MatchesDocumentWithIndex(const Node& node, const doc::Document& document,
+                              std::optional<std::size_t>* index);
 
 }  // namespace plinth::matcher

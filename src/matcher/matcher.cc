@@ -50,4 +50,9 @@ bool Matcher::Matches(const doc::Document& document) const {
   return MatchesDocument(*root_, document);
 }
 
+bool Matcher::Matches(const doc::Document& document, MatchDetails* details) const {
+  *details = MatchDetails{};
+  return MatchesDocumentWithIndex(*root_, document, &details->array_index);
+}
+
 }  // namespace plinth::matcher

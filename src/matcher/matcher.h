@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,18 @@ struct ParseOptions {
 // at Parse, and a runtime error in it means "no match". Rejected with
 // kBadValue: $where/$function/$text/$jsonSchema, geo, $mod and $bits*
 // ("not supported"), unknown operators, malformed operands.
+// What a match learned beyond yes/no.
+struct MatchDetails {
+  // The array position the positional operator "$" (updates and the "a.$"
+  // projection) stands for: the position, in the first array the query path
+  // crosses, of the first element that satisfied the condition. With several
+  // conditions ANDed, the last one that matched through an array decides
+  // (MongoDB's rule, which its manual calls ambiguous). Conditions under
+  // $or (with more than one branch), $nor and $not give none, as in
+  // MongoDB. Empty when the match needed no array element.
+  std::optional<std::size_t> array_index;
+};
+
 class Matcher {
  public:
   static base::Result<std::shared_ptr<const Matcher>> Parse(const doc::Document& filter,
@@ -44,6 +57,10 @@ class Matcher {
   Matcher& operator=(const Matcher&) = delete;
 
   bool Matches(const doc::Document& document) const;
+
+  // Matches, filling *details (reset first). A slower walk than Matches:
+  // use it only when the positional operator needs the details.
+  bool Matches(const doc::Document& document, MatchDetails* details) const;
 
   // Equality conditions usable to seed an upsert and to pick an index:
   // {a: v}, {a: {$eq: v}}, {a: {$in: [v]}} (one element), at the top level or

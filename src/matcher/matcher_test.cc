@@ -30,6 +30,44 @@ base::Status ParseError(std::string_view filter) {
   return matcher.ok() ? base::Status::Ok() : matcher.status();
 }
 
+// The array position "$" stands for, or -1 when none; -2 when no match.
+long PositionOf(std::string_view filter, std::string_view document) {
+  auto matcher = Matcher::Parse(Json(filter));
+  EXPECT_TRUE(matcher.ok()) << matcher.status().ToString();
+  if (!matcher.ok()) return -3;
+  MatchDetails details;
+  const bool matched = (*matcher)->Matches(Json(document), &details);
+  EXPECT_EQ(matched, (*matcher)->Matches(Json(document))) << filter << " on " << document;
+  if (!matched) return -2;
+  return details.array_index ? static_cast<long>(*details.array_index) : -1;
+}
+
+TEST(MatcherTest, DetailsGiveTheMatchedArrayPosition) {
+  EXPECT_EQ(PositionOf(R"({"a": 5})", R"({"a": [1, 5, 5]})"), 1);
+  EXPECT_EQ(PositionOf(R"({"a": {"$gt": 1}})", R"({"a": [1, 2, 3]})"), 1);
+  EXPECT_EQ(PositionOf(R"({"a.b": 2})", R"({"a": [{"b": 1}, {"b": 2}]})"), 1);
+  // The first array crossed decides, not a nested one.
+  EXPECT_EQ(PositionOf(R"({"a.b": 4})", R"({"a": [{"b": [1, 2]}, {"b": [3, 4]}]})"), 1);
+  EXPECT_EQ(PositionOf(R"({"a": {"$elemMatch": {"b": 2, "c": 3}}})",
+                       R"({"a": [{"b": 2}, {"b": 2, "c": 3}]})"),
+            1);
+  EXPECT_EQ(PositionOf(R"({"a": {"$elemMatch": {"$gte": 3}}})", R"({"a": [1, 3]})"), 1);
+  // No array, or the whole array matched: no position.
+  EXPECT_EQ(PositionOf(R"({"a": 1})", R"({"a": 1})"), -1);
+  EXPECT_EQ(PositionOf(R"({"a": [1, 2]})", R"({"a": [1, 2]})"), -1);
+  EXPECT_EQ(PositionOf(R"({"a": {"$size": 2}})", R"({"a": [1, 2]})"), -1);
+  // An explicit index is not a positional match.
+  EXPECT_EQ(PositionOf(R"({"a.1": 2})", R"({"a": [1, 2]})"), -1);
+  // ANDed conditions: the last one that matched through an array.
+  EXPECT_EQ(PositionOf(R"({"a": 2, "b": 7})", R"({"a": [1, 2], "b": [5, 6, 7]})"), 2);
+  EXPECT_EQ(PositionOf(R"({"a": 2, "c": 1})", R"({"a": [1, 2], "c": 1})"), 1);
+  // Negations and multi-branch $or give none.
+  EXPECT_EQ(PositionOf(R"({"a": {"$ne": 1}})", R"({"a": [2, 3]})"), -1);
+  EXPECT_EQ(PositionOf(R"({"$or": [{"a": 2}, {"b": 1}]})", R"({"a": [1, 2]})"), -1);
+  EXPECT_EQ(PositionOf(R"({"$or": [{"a": 2}]})", R"({"a": [1, 2]})"), 1);
+  EXPECT_EQ(PositionOf(R"({"a": 9})", R"({"a": [1, 2]})"), -2);
+}
+
 TEST(MatcherTest, EmptyFilterMatchesEverything) {
   auto m = Matcher::Parse({});
   ASSERT_TRUE(m.ok());

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "doc/field_path.h"
@@ -27,5 +29,19 @@ namespace plinth::matcher {
 // Thread-safe on a shared const document.
 void CollectWithMissing(const doc::Document& document, const doc::FieldPath& path,
                         std::vector<const doc::Value*>* out);
+
+// One place a query path reaches, with the position in the first array the
+// path went through by a field name (not by an explicit index), which is
+// what the positional operator "$" stands for. `index` is empty when the
+// path crossed no array that way.
+struct ReachedValue {
+  const doc::Value* value = nullptr;  // nullptr = missing here
+  std::optional<std::size_t> index;
+};
+
+// CollectWithMissing, also recording each place's first-array position. A
+// separate walk so the plain one stays allocation-light for Matches().
+void CollectWithMissingIndexed(const doc::Document& document, const doc::FieldPath& path,
+                               std::vector<ReachedValue>* out);
 
 }  // namespace plinth::matcher

@@ -42,7 +42,7 @@ TEST(ProjectionTest, Errors) {
   EXPECT_EQ(mixed2.status().message(), "Cannot do inclusion on field b in exclusion projection");
   EXPECT_FALSE(Projection::Parse(Json(R"({"a": 1, "a.b": 1})")).ok());
   EXPECT_FALSE(Projection::Parse(Json(R"({"a.b": 1, "a": 1})")).ok());
-  EXPECT_FALSE(Projection::Parse(Json(R"({"a": {"$slice": 1}})")).ok());
+  EXPECT_FALSE(Projection::Parse(Json(R"({"a": {"$meta": "textScore"}})")).ok());
   EXPECT_FALSE(Projection::Parse(Json(R"({"a.$": 1})")).ok());
   EXPECT_FALSE(Projection::Parse(Json(R"({"a": "x"})")).ok());
   EXPECT_TRUE(Projection::Parse(Json(R"({"_id": 0, "a": 1})")).ok());

@@ -33,10 +33,38 @@ void SortRows(std::vector<Row>* rows, const std::optional<matcher::SortSpec>& so
                    [&](const Row& a, const Row& b) { return sort->Compare(a.doc, b.doc) < 0; });
 }
 
-doc::Document Project(const std::optional<matcher::Projection>& projection,
-                      const doc::Document& document) {
+// Projects `document`, which `matcher` matched; a positional projection
+// ("a.$") needs the matcher's details for it.
+base::Result<doc::Document> Project(const std::optional<matcher::Projection>& projection,
+                                    const matcher::Matcher& matcher, const doc::Document& matched,
+                                    const doc::Document& document) {
   if (!projection || projection->empty()) return document;
-  return projection->Apply(document);
+  if (!projection->needs_match_details()) return projection->Apply(document);
+  matcher::MatchDetails details;
+  matcher.Matches(matched, &details);
+  return projection->Apply(document, details);
+}
+
+// The update context for one matched document: "$" needs the position the
+// query matched in it.
+update::ApplyContext ApplyContextFor(const update::Update& update, const matcher::Matcher& matcher,
+                                     const doc::Document& document, std::int64_t now_millis) {
+  update::ApplyContext apply{now_millis, false, std::nullopt};
+  if (update.needs_match_position()) {
+    matcher::MatchDetails details;
+    matcher.Matches(document, &details);
+    apply.positional_index = details.array_index;
+  }
+  return apply;
+}
+
+base::Status RefuseFiltersWithReplacement(bool replacement,
+                                          const std::vector<doc::Document>& array_filters) {
+  if (replacement && !array_filters.empty()) {
+    return base::Status(base::ErrorCode::kFailedToParse,
+                        "arrayFilters may not be used with a replacement document");
+  }
+  return base::Status::Ok();
 }
 
 base::Status ValidateId(const doc::Value& id) {
@@ -76,7 +104,7 @@ base::Status CheckIdUnchanged(const doc::Document& before, const doc::Document& 
 base::Result<doc::Value> Upsert(RecordStore& store, const matcher::Matcher& matcher,
                                 const update::Update& update, const OperationContext& context,
                                 doc::Document* inserted) {
-  update::ApplyContext apply{context.clock->NowMillis(), true};
+  update::ApplyContext apply{context.clock->NowMillis(), true, std::nullopt};
   PLINTH_ASSIGN_OR_RETURN(doc::Document document,
                           update::BuildUpsertDocument(matcher, update, apply));
   PLINTH_RETURN_IF_ERROR(PrepareInsert(&document, context.ids));
@@ -122,7 +150,8 @@ base::Result<ParsedFind> ParseFind(const doc::Document& filter, const FindOption
     PLINTH_ASSIGN_OR_RETURN(find.sort, matcher::SortSpec::Parse(options.sort));
   }
   if (!options.projection.empty()) {
-    PLINTH_ASSIGN_OR_RETURN(find.projection, matcher::Projection::Parse(options.projection));
+    PLINTH_ASSIGN_OR_RETURN(find.projection,
+                            matcher::Projection::Parse(options.projection, find.matcher.get()));
   }
   if (options.skip < 0) return base::BadValue("skip value must be non-negative");
   find.skip = options.skip;
@@ -138,7 +167,9 @@ base::Result<std::vector<doc::Document>> RunFind(RecordStore& store, const Parse
       std::min<std::int64_t>(find.skip, static_cast<std::int64_t>(rows.size())));
   for (std::size_t i = skip; i < rows.size(); ++i) {
     if (find.limit > 0 && static_cast<std::int64_t>(out.size()) >= find.limit) break;
-    out.push_back(Project(find.projection, rows[i].doc));
+    PLINTH_ASSIGN_OR_RETURN(doc::Document shown,
+                            Project(find.projection, *find.matcher, rows[i].doc, rows[i].doc));
+    out.push_back(std::move(shown));
   }
   return out;
 }
@@ -154,13 +185,15 @@ base::Result<std::int64_t> RunCount(RecordStore& store, const matcher::Matcher& 
 }
 
 base::Result<ParsedUpdate> ParseUpdate(const doc::Document& filter, const doc::Document& update,
-                                       bool replacement) {
+                                       bool replacement,
+                                       const std::vector<doc::Document>& array_filters) {
+  PLINTH_RETURN_IF_ERROR(RefuseFiltersWithReplacement(replacement, array_filters));
   ParsedUpdate parsed;
   PLINTH_ASSIGN_OR_RETURN(parsed.matcher, matcher::Matcher::Parse(filter));
   if (replacement) {
     PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::ParseReplacement(update));
   } else {
-    PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::Parse(update));
+    PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::Parse(update, array_filters));
   }
   return parsed;
 }
@@ -169,9 +202,11 @@ base::Result<UpdateResult> RunUpdate(RecordStore& store, const ParsedUpdate& upd
                                      bool upsert, const OperationContext& context) {
   UpdateResult result;
   PLINTH_ASSIGN_OR_RETURN(std::vector<Row> rows, store.Matching(*update.matcher));
-  const update::ApplyContext apply{context.clock->NowMillis(), false};
+  const std::int64_t now = context.clock->NowMillis();
   for (const Row& row : rows) {
     ++result.matched;
+    const update::ApplyContext apply =
+        ApplyContextFor(*update.update, *update.matcher, row.doc, now);
     doc::Document after = row.doc;
     PLINTH_ASSIGN_OR_RETURN(bool changed, update.update->Apply(&after, apply));
     if (changed) {
@@ -207,18 +242,24 @@ base::Result<ParsedFindAndModify> ParseFindAndModify(const doc::Document& filter
                                                      const FindAndModifyOptions& options) {
   ParsedFindAndModify parsed;
   PLINTH_ASSIGN_OR_RETURN(parsed.matcher, matcher::Matcher::Parse(filter));
+  if (update == nullptr && !options.array_filters.empty()) {
+    return base::Status(base::ErrorCode::kFailedToParse,
+                        "arrayFilters may not be used when deleting");
+  }
+  PLINTH_RETURN_IF_ERROR(RefuseFiltersWithReplacement(replacement, options.array_filters));
   if (update != nullptr) {
     if (replacement) {
       PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::ParseReplacement(*update));
     } else {
-      PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::Parse(*update));
+      PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::Parse(*update, options.array_filters));
     }
   }
   if (!options.sort.empty()) {
     PLINTH_ASSIGN_OR_RETURN(parsed.sort, matcher::SortSpec::Parse(options.sort));
   }
   if (!options.projection.empty()) {
-    PLINTH_ASSIGN_OR_RETURN(parsed.projection, matcher::Projection::Parse(options.projection));
+    PLINTH_ASSIGN_OR_RETURN(parsed.projection,
+                            matcher::Projection::Parse(options.projection, parsed.matcher.get()));
   }
   parsed.upsert = options.upsert && update != nullptr;
   parsed.return_new = options.return_new;
@@ -237,23 +278,33 @@ base::Result<std::optional<doc::Document>> RunFindAndModify(RecordStore& store,
                             Upsert(store, *request.matcher, *request.update, context, &inserted));
     (void)id;
     if (!request.return_new) return std::optional<doc::Document>();
-    return std::optional<doc::Document>(Project(request.projection, inserted));
+    PLINTH_ASSIGN_OR_RETURN(doc::Document shown,
+                            Project(request.projection, *request.matcher, inserted, inserted));
+    return std::optional<doc::Document>(std::move(shown));
   }
   const Row& row = rows.front();
   if (request.update == nullptr) {
+    PLINTH_ASSIGN_OR_RETURN(doc::Document shown,
+                            Project(request.projection, *request.matcher, row.doc, row.doc));
     PLINTH_RETURN_IF_ERROR(store.Remove(row));
-    return std::optional<doc::Document>(Project(request.projection, row.doc));
+    return std::optional<doc::Document>(std::move(shown));
   }
   doc::Document after = row.doc;
-  const update::ApplyContext apply{context.clock->NowMillis(), false};
+  const update::ApplyContext apply =
+      ApplyContextFor(*request.update, *request.matcher, row.doc, context.clock->NowMillis());
   PLINTH_ASSIGN_OR_RETURN(bool changed, request.update->Apply(&after, apply));
   if (changed) {
     KeepId(row.doc, &after);
     PLINTH_RETURN_IF_ERROR(CheckIdUnchanged(row.doc, after));
-    PLINTH_RETURN_IF_ERROR(store.Replace(row, after));
   }
-  return std::optional<doc::Document>(
-      Project(request.projection, request.return_new ? after : row.doc));
+  // Projected before the write, so a projection error changes nothing. The
+  // positional projection uses the position the query matched in the
+  // document as it was found.
+  PLINTH_ASSIGN_OR_RETURN(
+      doc::Document shown,
+      Project(request.projection, *request.matcher, row.doc, request.return_new ? after : row.doc));
+  if (changed) PLINTH_RETURN_IF_ERROR(store.Replace(row, after));
+  return std::optional<doc::Document>(std::move(shown));
 }
 
 std::unique_ptr<Cursor> MakeVectorCursor(std::vector<doc::Document> documents,

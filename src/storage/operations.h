@@ -54,8 +54,12 @@ struct ParsedUpdate {
   std::shared_ptr<const matcher::Matcher> matcher;
   std::shared_ptr<const update::Update> update;
 };
+// `array_filters`: UpdateOptions::array_filters (FailedToParse with a
+// replacement). RunUpdate and RunFindAndModify give the update the query's
+// matched array position per document (for "$" paths).
 base::Result<ParsedUpdate> ParseUpdate(const doc::Document& filter, const doc::Document& update,
-                                       bool replacement);
+                                       bool replacement,
+                                       const std::vector<doc::Document>& array_filters = {});
 base::Result<UpdateResult> RunUpdate(RecordStore& store, const ParsedUpdate& update, bool multi,
                                      bool upsert, const OperationContext& context);
 

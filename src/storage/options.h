@@ -29,6 +29,10 @@ struct CountOptions {
 
 struct UpdateOptions {
   bool upsert = false;
+  // The filters of "$[<identifier>]" update paths (update/update.h says what
+  // is valid); validated with the update, before any data is touched. Not
+  // allowed with a replacement (FailedToParse).
+  std::vector<doc::Document> array_filters;
 };
 
 // For findOneAndUpdate / findOneAndReplace / findOneAndDelete.
@@ -37,6 +41,8 @@ struct FindAndModifyOptions {
   doc::Document projection;  // applied to the returned document
   bool upsert = false;       // not used by findOneAndDelete
   bool return_new = false;   // the document after the change instead of before
+  // As UpdateOptions::array_filters (FailedToParse for findOneAndDelete).
+  std::vector<doc::Document> array_filters;
 };
 
 struct IndexSpec {

@@ -58,11 +58,12 @@ base::Result<std::int64_t> StoreCollection::CountDocuments(const doc::Document& 
 
 base::Result<UpdateResult> StoreCollection::DoUpdate(const doc::Document& filter,
                                                      const doc::Document& update, bool replacement,
-                                                     bool multi, bool upsert) {
-  PLINTH_ASSIGN_OR_RETURN(ParsedUpdate parsed, ParseUpdate(filter, update, replacement));
+                                                     bool multi, const UpdateOptions& options) {
+  PLINTH_ASSIGN_OR_RETURN(ParsedUpdate parsed,
+                          ParseUpdate(filter, update, replacement, options.array_filters));
   UpdateResult result;
   PLINTH_RETURN_IF_ERROR(WithWrite([&](RecordStore& store) -> base::Status {
-    PLINTH_ASSIGN_OR_RETURN(result, RunUpdate(store, parsed, multi, upsert, context()));
+    PLINTH_ASSIGN_OR_RETURN(result, RunUpdate(store, parsed, multi, options.upsert, context()));
     return base::Status::Ok();
   }));
   return result;
@@ -71,19 +72,19 @@ base::Result<UpdateResult> StoreCollection::DoUpdate(const doc::Document& filter
 base::Result<UpdateResult> StoreCollection::UpdateOne(const doc::Document& filter,
                                                       const doc::Document& update,
                                                       const UpdateOptions& options) {
-  return DoUpdate(filter, update, false, false, options.upsert);
+  return DoUpdate(filter, update, false, false, options);
 }
 
 base::Result<UpdateResult> StoreCollection::UpdateMany(const doc::Document& filter,
                                                        const doc::Document& update,
                                                        const UpdateOptions& options) {
-  return DoUpdate(filter, update, false, true, options.upsert);
+  return DoUpdate(filter, update, false, true, options);
 }
 
 base::Result<UpdateResult> StoreCollection::ReplaceOne(const doc::Document& filter,
                                                        const doc::Document& replacement,
                                                        const UpdateOptions& options) {
-  return DoUpdate(filter, replacement, true, false, options.upsert);
+  return DoUpdate(filter, replacement, true, false, options);
 }
 
 base::Result<DeleteResult> StoreCollection::DeleteOne(const doc::Document& filter) {

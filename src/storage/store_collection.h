@@ -58,7 +58,7 @@ class StoreCollection : public Collection {
 
  private:
   base::Result<UpdateResult> DoUpdate(const doc::Document& filter, const doc::Document& update,
-                                      bool replacement, bool multi, bool upsert);
+                                      bool replacement, bool multi, const UpdateOptions& options);
   base::Result<std::optional<doc::Document>> DoFindAndModify(const doc::Document& filter,
                                                              const doc::Document* update,
                                                              bool replacement,

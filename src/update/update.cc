@@ -13,6 +13,7 @@
 #include "doc/limits.h"
 #include "expr/arithmetic.h"
 #include "matcher/matcher.h"
+#include "matcher/sort.h"
 
 namespace plinth::update {
 
@@ -39,7 +40,10 @@ enum class Kind {
   kPop,
   kPull,
   kPullAll,
+  kBit,
 };
+
+enum class BitOp { kAnd, kOr, kXor };
 
 struct Update::Op {
   Op(Kind k, std::string name, FieldPath p)
@@ -57,6 +61,17 @@ struct Update::Op {
   std::shared_ptr<const matcher::Matcher> condition;  // $pull with a query
   bool wrapped = false;          // condition tests {v: element} rather than the element itself
   bool array_condition = false;  // wrapped condition uses $elemMatch, $size or $all
+  int sort_direction = 0;        // $push {$sort: 1 | -1}; 0 = none
+  std::optional<matcher::SortSpec> sort_spec;  // $push {$sort: {field: 1 | -1}}
+  std::vector<std::pair<BitOp, Value>> bits;   // $bit operations, in order
+  bool positional = false;                     // path has "$", "$[]" or "$[<id>]" components
+};
+
+// An array filter: the identifier it binds and its query, which tests
+// {<identifier>: element}.
+struct Update::ArrayFilter {
+  std::string identifier;
+  std::shared_ptr<const matcher::Matcher> query;
 };
 
 namespace {
@@ -116,6 +131,14 @@ bool IsPrefixOf(const FieldPath& prefix, const FieldPath& path) {
   return true;
 }
 
+// "$[]" or "$[<identifier>]".
+bool IsArrayComponent(std::string_view c) {
+  return c.size() >= 3 && c.substr(0, 2) == "$[" && c.back() == ']';
+}
+
+// The identifier of "$[<identifier>]"; empty for "$[]".
+std::string_view IdentifierOf(std::string_view c) { return c.substr(2, c.size() - 3); }
+
 Result<FieldPath> ParseUpdatePath(std::string_view dotted) {
   if (dotted.empty()) return base::BadValue("An empty update path is not valid.");
   if (dotted.front() == '.' || dotted.back() == '.' ||
@@ -124,13 +147,33 @@ Result<FieldPath> ParseUpdatePath(std::string_view dotted) {
                           "' contains an empty field name, which is not allowed.");
   }
   PLINTH_ASSIGN_OR_RETURN(FieldPath path, FieldPath::ParseForUpdate(dotted));
-  for (const std::string& c : path.components()) {
-    if (c == "$" || c.rfind("$[", 0) == 0) {
-      return base::BadValue("positional update paths ('" + c + "' in '" + std::string(dotted) +
-                            "') are not supported yet");
+  int dollars = 0;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const std::string& c = path[i];
+    if (c == "$") ++dollars;
+    if (i == 0 && c == "$") {
+      return base::BadValue(
+          "Cannot have positional (i.e. '$') element in the first position in "
+          "path '" +
+          std::string(dotted) + "'");
+    }
+    if (i == 0 && IsArrayComponent(c)) {
+      return base::BadValue(
+          "Cannot have array filter identifier (i.e. '$[<id>]') element in the "
+          "first position in path '" +
+          std::string(dotted) + "'");
     }
   }
+  if (dollars > 1) {
+    return base::BadValue("Too many positional (i.e. '$') elements found in path '" +
+                          std::string(dotted) + "'");
+  }
   return path;
+}
+
+bool IsPositionalPath(const FieldPath& path) {
+  return std::any_of(path.components().begin(), path.components().end(),
+                     [](const std::string& c) { return c == "$" || IsArrayComponent(c); });
 }
 
 // An integer operand of $position / $slice: Int32, Int64, or an integral
@@ -151,7 +194,45 @@ bool IsQueryCombinator(std::string_view name) {
          name == "$text" || name == "$comment";
 }
 
-Status ParsePushArg(const std::string& field, const Value& arg, Op* op) {
+// $push's $sort: 1 or -1 sorts whole elements; {field: 1 | -1, ...} sorts
+// document elements by those fields.
+Status ParsePushSort(const Value& v, Op* op) {
+  const Status invalid = base::BadValue(
+      "The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort "
+      "embedded fields");
+  if (v.is_number()) {
+    if (doc::ValuesEqual(v, Value(std::int32_t{1}))) {
+      op->sort_direction = 1;
+    } else if (doc::ValuesEqual(v, Value(std::int32_t{-1}))) {
+      op->sort_direction = -1;
+    } else {
+      return invalid;
+    }
+    return Status::Ok();
+  }
+  const Document* spec = v.get_if<Document>();
+  if (spec == nullptr) return invalid;
+  if (spec->empty()) {
+    return base::BadValue("The $sort pattern is empty when it should be a set of fields.");
+  }
+  for (const auto& [name, dir] : *spec) {
+    if (!dir.is_number() || (!doc::ValuesEqual(dir, Value(std::int32_t{1})) &&
+                             !doc::ValuesEqual(dir, Value(std::int32_t{-1})))) {
+      return base::BadValue("The $sort element value must be either 1 or -1");
+    }
+    if (name.empty() || name.front() == '.' || name.back() == '.' ||
+        name.find("..") != std::string::npos) {
+      return base::BadValue("The $sort field is a dotted field but has an empty part: " + name);
+    }
+    if (name.front() == '$' || name.find(".$") != std::string::npos) {
+      return base::BadValue("The $sort field names may not start with '$': " + name);
+    }
+  }
+  PLINTH_ASSIGN_OR_RETURN(op->sort_spec, matcher::SortSpec::Parse(*spec));
+  return Status::Ok();
+}
+
+Status ParsePushArg(const Value& arg, Op* op) {
   const Document* d = arg.get_if<Document>();
   if (d == nullptr || !d->Has("$each")) {
     op->each.push_back(arg);
@@ -178,7 +259,7 @@ Status ParsePushArg(const std::string& field, const Value& arg, Op* op) {
                               TypeName(v));
       }
     } else if (name == "$sort") {
-      return base::BadValue("$sort in $push is not supported yet (field '" + field + "')");
+      PLINTH_RETURN_IF_ERROR(ParsePushSort(v, op));
     } else {
       return base::BadValue("Unrecognized clause in $push: " + name);
     }
@@ -251,6 +332,39 @@ Status ParseCurrentDateArg(const std::string& field, const Value& arg, Op* op) {
                         Json(arg));
 }
 
+constexpr std::string_view kBitFormat = "{$bit: {field: {and/or/xor: #}}";
+
+Status ParseBitArg(const Value& arg, Op* op) {
+  const Document* d = arg.get_if<Document>();
+  if (d == nullptr) {
+    return base::BadValue("The $bit modifier is not compatible with a " + TypeName(arg) +
+                          ". You must pass in an embedded document: " + std::string(kBitFormat));
+  }
+  if (d->empty()) {
+    return base::BadValue("You must pass in at least one bitwise operation. The format is: " +
+                          std::string(kBitFormat));
+  }
+  for (const auto& [name, v] : *d) {
+    BitOp bit;
+    if (name == "and") {
+      bit = BitOp::kAnd;
+    } else if (name == "or") {
+      bit = BitOp::kOr;
+    } else if (name == "xor") {
+      bit = BitOp::kXor;
+    } else {
+      return base::BadValue("The $bit modifier only supports 'and', 'or', and 'xor', not '" + name +
+                            "' which is an unknown operator: " + ElementText(name, v));
+    }
+    if (v.type() != doc::Type::kInt32 && v.type() != doc::Type::kInt64) {
+      return base::BadValue("The $bit modifier field must be an Integer(32/64 bit); a '" +
+                            TypeName(v) + "' is not supported here: " + ElementText(name, v));
+    }
+    op->bits.emplace_back(bit, v);
+  }
+  return Status::Ok();
+}
+
 // Parses one `field: arg` of operator `name` into *op (path already set).
 Status ParseOperand(Kind kind, const std::string& field, const Value& arg, Op* op) {
   switch (kind) {
@@ -274,7 +388,7 @@ Status ParseOperand(Kind kind, const std::string& field, const Value& arg, Op* o
     case Kind::kCurrentDate:
       return ParseCurrentDateArg(field, arg, op);
     case Kind::kPush:
-      return ParsePushArg(field, arg, op);
+      return ParsePushArg(arg, op);
     case Kind::kAddToSet:
       return ParseAddToSetArg(arg, op);
     case Kind::kPop: {
@@ -299,12 +413,21 @@ Status ParseOperand(Kind kind, const std::string& field, const Value& arg, Op* o
       op->each = a->values();
       return Status::Ok();
     }
+    case Kind::kBit:
+      return ParseBitArg(arg, op);
     case Kind::kRename: {
+      if (op->positional) {
+        return base::BadValue("The source field for $rename may not be dynamic: " + field);
+      }
       if (!arg.is_string()) {
         return base::BadValue("The 'to' field for $rename must be a string: " +
                               ElementText(field, arg));
       }
       PLINTH_ASSIGN_OR_RETURN(FieldPath to, ParseUpdatePath(arg.as_string()));
+      if (IsPositionalPath(to)) {
+        return base::BadValue("The destination field for $rename may not be dynamic: " +
+                              arg.as_string());
+      }
       // op->path holds the source until here; the destination is what the op writes.
       if (op->path == to) {
         return base::BadValue("The source and target field for $rename must differ: " +
@@ -339,6 +462,7 @@ std::optional<Kind> KindOf(std::string_view name) {
       {"$pop", Kind::kPop},
       {"$pull", Kind::kPull},
       {"$pullAll", Kind::kPullAll},
+      {"$bit", Kind::kBit},
   };
   for (const auto& [n, k] : kKinds) {
     if (n == name) return k;
@@ -446,13 +570,13 @@ bool Contains(const std::vector<Value>& values, const Value& v) {
                      [&](const Value& e) { return doc::ValuesEqual(e, v); });
 }
 
-Status ApplyPush(const Op& op, const Found& f, const Document& original, Document* work) {
+Status ApplyPush(const Op& op, const FieldPath& path, const Found& f, const Document& original,
+                 Document* work) {
   std::vector<Value> values;
   if (f.value != nullptr) {
     if (!f.value->is_array()) {
-      return base::BadValue("The field '" + op.path.ToString() +
-                            "' must be an array but is of type " + TypeName(*f.value) +
-                            " in document " + IdText(original));
+      return base::BadValue("The field '" + path.ToString() + "' must be an array but is of type " +
+                            TypeName(*f.value) + " in document " + IdText(original));
     }
     values = f.value->as_array().values();
   }
@@ -463,6 +587,21 @@ Status ApplyPush(const Op& op, const Found& f, const Document& original, Documen
                            : std::max<std::int64_t>(0, size + *op.position);
   }
   values.insert(values.begin() + at, op.each.begin(), op.each.end());
+  if (op.sort_direction != 0) {
+    std::stable_sort(values.begin(), values.end(), [&](const Value& a, const Value& b) {
+      return doc::Compare(a, b) * op.sort_direction < 0;
+    });
+  } else if (op.sort_spec) {
+    // Elements that are not documents sort as documents without the fields.
+    static const Document kEmpty;
+    auto as_doc = [](const Value& v) -> const Document& {
+      const Document* d = v.get_if<Document>();
+      return d != nullptr ? *d : kEmpty;
+    };
+    std::stable_sort(values.begin(), values.end(), [&](const Value& a, const Value& b) {
+      return op.sort_spec->Compare(as_doc(a), as_doc(b)) < 0;
+    });
+  }
   if (op.slice) {
     const auto n = static_cast<std::int64_t>(values.size());
     if (*op.slice >= 0) {
@@ -473,16 +612,15 @@ Status ApplyPush(const Op& op, const Found& f, const Document& original, Documen
   }
   Array out;
   out.mutable_values() = std::move(values);
-  return Store(work, op.path, Value(std::move(out)));
+  return Store(work, path, Value(std::move(out)));
 }
 
-Status ApplyAddToSet(const Op& op, const Found& f, Document* work) {
+Status ApplyAddToSet(const Op& op, const FieldPath& path, const Found& f, Document* work) {
   std::vector<Value> values;
   if (f.value != nullptr) {
     if (!f.value->is_array()) {
       return base::BadValue("Cannot apply $addToSet to non-array field. Field named '" +
-                            op.path[op.path.size() - 1] + "' has non-array type " +
-                            TypeName(*f.value));
+                            path[path.size() - 1] + "' has non-array type " + TypeName(*f.value));
     }
     values = f.value->as_array().values();
   }
@@ -491,17 +629,18 @@ Status ApplyAddToSet(const Op& op, const Found& f, Document* work) {
   }
   Array out;
   out.mutable_values() = std::move(values);
-  return Store(work, op.path, Value(std::move(out)));
+  return Store(work, path, Value(std::move(out)));
 }
 
-Status ApplyArithmetic(const Op& op, const Found& f, const Document& original, Document* work) {
+Status ApplyArithmetic(const Op& op, const FieldPath& path, const Found& f,
+                       const Document& original, Document* work) {
   if (f.value == nullptr) {
-    return Store(work, op.path, op.kind == Kind::kInc ? op.arg : ZeroLike(op.arg));
+    return Store(work, path, op.kind == Kind::kInc ? op.arg : ZeroLike(op.arg));
   }
   if (!f.value->is_number()) {
     return Status(ErrorCode::kTypeMismatch,
                   "Cannot apply " + op.op_name + " to a value of non-numeric type. " +
-                      IdText(original) + " has the field '" + op.path[op.path.size() - 1] +
+                      IdText(original) + " has the field '" + path[path.size() - 1] +
                       "' of non-numeric type " + TypeName(*f.value));
   }
   std::optional<Value> r = Arithmetic(
@@ -513,6 +652,45 @@ Status ApplyArithmetic(const Op& op, const Found& f, const Document& original, D
   }
   *f.value = std::move(*r);
   return Status::Ok();
+}
+
+// $bit: and/or/xor in order on an Int32 or Int64 (a missing field starts at
+// Int32 0); an Int64 on either side makes the result Int64.
+Status ApplyBit(const Op& op, const FieldPath& path, const Found& f, const Document& original,
+                Document* work) {
+  Value current = f.value != nullptr ? *f.value : Value(std::int32_t{0});
+  if (current.type() != doc::Type::kInt32 && current.type() != doc::Type::kInt64) {
+    return base::BadValue("Cannot apply $bit to a value of non-integral type." + IdText(original) +
+                          " has the field " + path[path.size() - 1] + " of non-integer type " +
+                          TypeName(current));
+  }
+  for (const auto& [bit, operand] : op.bits) {
+    const bool wide = current.type() == doc::Type::kInt64 || operand.type() == doc::Type::kInt64;
+    auto as64 = [](const Value& v) -> std::int64_t {
+      return v.type() == doc::Type::kInt64 ? *v.get_if<std::int64_t>()
+                                           : static_cast<std::int64_t>(v.as_int32());
+    };
+    const std::int64_t a = as64(current);
+    const std::int64_t b = as64(operand);
+    std::int64_t r = 0;
+    switch (bit) {
+      case BitOp::kAnd:
+        r = a & b;
+        break;
+      case BitOp::kOr:
+        r = a | b;
+        break;
+      case BitOp::kXor:
+        r = a ^ b;
+        break;
+    }
+    current = wide ? Value(r) : Value(static_cast<std::int32_t>(r));
+  }
+  if (f.value != nullptr) {
+    *f.value = std::move(current);
+    return Status::Ok();
+  }
+  return Store(work, path, std::move(current));
 }
 
 // Walks a $rename path that must not go through arrays. Returns the value
@@ -547,15 +725,17 @@ Status ApplyRename(const Op& op, Document* work) {
   return Store(work, op.path, std::move(moved));
 }
 
-Status ApplyOp(const Op& op, const Document& original, const ApplyContext& context,
-               Document* work) {
+// Applies `op` at `path` (op.path, or one concrete expansion of a positional
+// op.path).
+Status ApplyOp(const Op& op, const FieldPath& path, const Document& original,
+               const ApplyContext& context, Document* work) {
   if (op.kind == Kind::kRename) return ApplyRename(op, work);
   if (op.kind == Kind::kUnset) {
-    doc::RemovePath(work, op.path);
+    doc::RemovePath(work, path);
     return Status::Ok();
   }
   if (op.kind == Kind::kSetOnInsert && !context.is_upsert_insert) return Status::Ok();
-  const Found f = FindForWrite(work, op.path);
+  const Found f = FindForWrite(work, path);
   const bool creates = op.kind != Kind::kPop && op.kind != Kind::kPull && op.kind != Kind::kPullAll;
   if (!f.blocked.ok()) return creates ? f.blocked : Status::Ok();
   switch (op.kind) {
@@ -565,13 +745,13 @@ Status ApplyOp(const Op& op, const Document& original, const ApplyContext& conte
         *f.value = op.arg;
         return Status::Ok();
       }
-      return Store(work, op.path, op.arg);
+      return Store(work, path, op.arg);
     case Kind::kInc:
     case Kind::kMul:
-      return ApplyArithmetic(op, f, original, work);
+      return ApplyArithmetic(op, path, f, original, work);
     case Kind::kMin:
     case Kind::kMax: {
-      if (f.value == nullptr) return Store(work, op.path, op.arg);
+      if (f.value == nullptr) return Store(work, path, op.arg);
       const int c = doc::Compare(op.arg, *f.value);
       if ((op.kind == Kind::kMin && c < 0) || (op.kind == Kind::kMax && c > 0)) *f.value = op.arg;
       return Status::Ok();
@@ -581,16 +761,16 @@ Status ApplyOp(const Op& op, const Document& original, const ApplyContext& conte
           op.timestamp
               ? Value(doc::Timestamp{static_cast<std::uint32_t>(context.now_millis / 1000), 1})
               : Value(doc::DateTime{context.now_millis});
-      return Store(work, op.path, std::move(now));
+      return Store(work, path, std::move(now));
     }
     case Kind::kPush:
-      return ApplyPush(op, f, original, work);
+      return ApplyPush(op, path, f, original, work);
     case Kind::kAddToSet:
-      return ApplyAddToSet(op, f, work);
+      return ApplyAddToSet(op, path, f, work);
     case Kind::kPop: {
       if (f.value == nullptr) return Status::Ok();
       if (!f.value->is_array()) {
-        return base::BadValue("Path '" + op.path.ToString() +
+        return base::BadValue("Path '" + path.ToString() +
                               "' contains an element of non-array type '" + TypeName(*f.value) +
                               "'");
       }
@@ -613,9 +793,120 @@ Status ApplyOp(const Op& op, const Document& original, const ApplyContext& conte
       });
       return Status::Ok();
     }
+    case Kind::kBit:
+      return ApplyBit(op, path, f, original, work);
     case Kind::kUnset:
     case Kind::kRename:
       break;
+  }
+  return Status::Ok();
+}
+
+// One write of an applied update: an op and the concrete path it writes.
+struct Target {
+  const Op* op;
+  FieldPath path;
+};
+
+bool ValidIdentifier(std::string_view id) {
+  if (id.empty() || id[0] < 'a' || id[0] > 'z') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  });
+}
+
+// The top-level identifiers a filter's conditions name: the first component
+// of each path, looking through $and/$or/$nor.
+void CollectIdentifiers(const Document& filter, std::vector<std::string>* out) {
+  for (const auto& [name, value] : filter) {
+    if (name == "$and" || name == "$or" || name == "$nor") {
+      if (const Array* a = value.get_if<Array>()) {
+        for (const Value& e : *a) {
+          if (const Document* d = e.get_if<Document>()) CollectIdentifiers(*d, out);
+        }
+      }
+      continue;
+    }
+    if (!name.empty() && name[0] == '$') continue;  // $comment; others fail in the matcher
+    out->push_back(name.substr(0, name.find('.')));
+  }
+}
+
+Status ArrayFilterError(std::string message) {
+  return FailedToParse("Error parsing array filter :: caused by :: " + std::move(message));
+}
+
+const Update::ArrayFilter* FindFilter(const std::vector<Update::ArrayFilter>& filters,
+                                      std::string_view id) {
+  for (const auto& f : filters) {
+    if (f.identifier == id) return &f;
+  }
+  return nullptr;
+}
+
+// Walks op.path through `original`, expanding "$", "$[]" and "$[<id>]"
+// into the concrete paths they stand for (appended to *out). `at` is the
+// value reached so far (nullptr: missing), `prefix` the concrete components.
+Status Expand(const Op& op, const std::vector<Update::ArrayFilter>& filters,
+              const ApplyContext& context, const Value* at, std::size_t i,
+              std::vector<std::string>* prefix, std::vector<Target>* out) {
+  const FieldPath& path = op.path;
+  if (i == path.size()) {
+    std::string dotted;
+    for (const std::string& c : *prefix) {
+      if (!dotted.empty()) dotted += '.';
+      dotted += c;
+    }
+    PLINTH_ASSIGN_OR_RETURN(FieldPath concrete, FieldPath::ParseForUpdate(dotted));
+    out->push_back({&op, std::move(concrete)});
+    return Status::Ok();
+  }
+  const std::string& c = path[i];
+  auto step = [&](const std::string& name, const Value* next) -> Status {
+    prefix->push_back(name);
+    Status s = Expand(op, filters, context, next, i + 1, prefix, out);
+    prefix->pop_back();
+    return s;
+  };
+  auto child_of = [](const Value* v, const std::string& name) -> const Value* {
+    if (v == nullptr) return nullptr;
+    if (const Document* d = v->get_if<Document>()) return d->Get(name);
+    if (const Array* a = v->get_if<Array>()) {
+      const std::optional<std::size_t> index = doc::ArrayIndexOf(name);
+      if (index && *index < a->size()) return &(*a)[*index];
+    }
+    return nullptr;
+  };
+  if (c == "$") {
+    if (!context.positional_index) {
+      return base::BadValue(
+          "The positional operator did not find the match needed from the query.");
+    }
+    const std::string index = std::to_string(*context.positional_index);
+    return step(index, child_of(at, index));
+  }
+  if (!IsArrayComponent(c)) return step(c, child_of(at, c));
+  std::string here;
+  for (const std::string& p : *prefix) here += (here.empty() ? "" : ".") + p;
+  if (at == nullptr) {
+    return base::BadValue("The path '" + here +
+                          "' must exist in the document in order to apply array updates.");
+  }
+  const Array* array = at->get_if<Array>();
+  if (array == nullptr) {
+    return base::BadValue("Cannot apply array updates to non-array element " +
+                          ElementText(prefix->back(), *at));
+  }
+  const std::string_view id = IdentifierOf(c);
+  const Update::ArrayFilter* filter = id.empty() ? nullptr : FindFilter(filters, id);
+  for (std::size_t k = 0; k < array->size(); ++k) {
+    const Value& element = (*array)[k];
+    if (filter != nullptr) {
+      Document wrapper;
+      wrapper.Append(filter->identifier, element);
+      if (!filter->query->Matches(wrapper)) continue;
+    }
+    PLINTH_RETURN_IF_ERROR(step(std::to_string(k), &element));
   }
   return Status::Ok();
 }
@@ -640,10 +931,85 @@ void MoveIdToFront(Document* d) {
 }  // namespace
 
 Update::Update(std::vector<std::shared_ptr<const Op>> ops,
-               std::shared_ptr<const doc::Document> replacement)
-    : ops_(std::move(ops)), replacement_(std::move(replacement)) {}
+               std::shared_ptr<const doc::Document> replacement,
+               std::vector<ArrayFilter> array_filters)
+    : ops_(std::move(ops)),
+      replacement_(std::move(replacement)),
+      array_filters_(std::move(array_filters)),
+      positional_(
+          std::any_of(ops_.begin(), ops_.end(), [](const auto& op) { return op->positional; })) {
+  for (const auto& op : ops_) {
+    const auto& c = op->path.components();
+    if (std::find(c.begin(), c.end(), "$") != c.end()) needs_match_position_ = true;
+  }
+}
 
-Result<std::shared_ptr<const Update>> Update::Parse(const Document& update) {
+Update::~Update() = default;
+
+namespace {
+
+Result<std::vector<Update::ArrayFilter>> ParseArrayFilters(const std::vector<Document>& filters) {
+  std::vector<Update::ArrayFilter> out;
+  for (const Document& filter : filters) {
+    std::vector<std::string> ids;
+    CollectIdentifiers(filter, &ids);
+    if (ids.empty()) {
+      return FailedToParse(
+          "Cannot use an expression without a top-level field name in "
+          "arrayFilters");
+    }
+    for (const std::string& id : ids) {
+      if (id != ids.front()) {
+        return ArrayFilterError("Expected a single top-level field name, found '" + ids.front() +
+                                "' and '" + id + "'");
+      }
+    }
+    if (!ValidIdentifier(ids.front())) {
+      return Status(ErrorCode::kBadValue,
+                    "Error parsing array filter :: caused by :: The top-level field name must be "
+                    "an alphanumeric string beginning with a lowercase letter, found '" +
+                        ids.front() + "'");
+    }
+    if (FindFilter(out, ids.front()) != nullptr) {
+      return FailedToParse("Found multiple array filters with the same top-level field name " +
+                           ids.front());
+    }
+    PLINTH_ASSIGN_OR_RETURN(auto query, matcher::Matcher::Parse(filter));
+    out.push_back({ids.front(), std::move(query)});
+  }
+  return out;
+}
+
+// Every "$[<id>]" needs its filter and every filter must be used.
+Status CheckFiltersUsed(const std::vector<std::shared_ptr<Op>>& ops,
+                        const std::vector<Update::ArrayFilter>& filters, const Document& update) {
+  std::vector<bool> used(filters.size(), false);
+  for (const auto& op : ops) {
+    for (const std::string& c : op->path.components()) {
+      if (!IsArrayComponent(c) || IdentifierOf(c).empty()) continue;
+      const Update::ArrayFilter* f = FindFilter(filters, IdentifierOf(c));
+      if (f == nullptr) {
+        return base::BadValue("No array filter found for identifier '" +
+                              std::string(IdentifierOf(c)) + "' in path '" + op->path.ToString() +
+                              "'");
+      }
+      used[static_cast<std::size_t>(f - filters.data())] = true;
+    }
+  }
+  for (std::size_t i = 0; i < filters.size(); ++i) {
+    if (!used[i]) {
+      return FailedToParse("The array filter for identifier '" + filters[i].identifier +
+                           "' was not used in the update " + doc::ToRelaxedJson(Value(update)));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Update>> Update::Parse(const Document& update,
+                                                    const std::vector<Document>& array_filters) {
+  PLINTH_ASSIGN_OR_RETURN(std::vector<ArrayFilter> filters, ParseArrayFilters(array_filters));
   const bool any_operator = std::any_of(update.begin(), update.end(), [](const auto& f) {
     return !f.first.empty() && f.first[0] == '$';
   });
@@ -665,15 +1031,17 @@ Result<std::shared_ptr<const Update>> Update::Parse(const Document& update) {
     for (const auto& [field, arg] : *fields) {
       PLINTH_ASSIGN_OR_RETURN(FieldPath path, ParseUpdatePath(field));
       auto op = std::make_shared<Op>(*kind, name, std::move(path));
+      op->positional = IsPositionalPath(op->path);
       PLINTH_RETURN_IF_ERROR(ParseOperand(*kind, field, arg, op.get()));
       ops.push_back(std::move(op));
     }
   }
   PLINTH_RETURN_IF_ERROR(CheckConflicts(ops));
+  PLINTH_RETURN_IF_ERROR(CheckFiltersUsed(ops, filters, update));
   std::stable_sort(ops.begin(), ops.end(),
                    [](const auto& a, const auto& b) { return ComparePaths(a->path, b->path) < 0; });
   std::vector<std::shared_ptr<const Op>> frozen(ops.begin(), ops.end());
-  return std::make_shared<const Update>(std::move(frozen), nullptr);
+  return std::make_shared<const Update>(std::move(frozen), nullptr, std::move(filters));
 }
 
 Result<std::shared_ptr<const Update>> Update::ParseReplacement(const Document& replacement) {
@@ -686,7 +1054,8 @@ Result<std::shared_ptr<const Update>> Update::ParseReplacement(const Document& r
   }
   PLINTH_RETURN_IF_ERROR(CheckIdValue(replacement));
   return std::make_shared<const Update>(std::vector<std::shared_ptr<const Op>>{},
-                                        std::make_shared<const Document>(replacement));
+                                        std::make_shared<const Document>(replacement),
+                                        std::vector<ArrayFilter>{});
 }
 
 Result<bool> Update::Apply(Document* document, const ApplyContext& context) const {
@@ -706,8 +1075,12 @@ Result<bool> Update::Apply(Document* document, const ApplyContext& context) cons
     }
   } else {
     work = original;
-    for (const auto& op : ops_) {
-      PLINTH_RETURN_IF_ERROR(ApplyOp(*op, original, context, &work));
+    if (!positional_) {
+      for (const auto& op : ops_) {
+        PLINTH_RETURN_IF_ERROR(ApplyOp(*op, op->path, original, context, &work));
+      }
+    } else {
+      PLINTH_RETURN_IF_ERROR(ApplyPositional(original, context, &work));
     }
     const Value* new_id = work.Get("_id");
     if (old_id != nullptr && (new_id == nullptr || !doc::ValuesEqual(*old_id, *new_id))) {
@@ -722,6 +1095,38 @@ Result<bool> Update::Apply(Document* document, const ApplyContext& context) cons
   if (work == original) return false;
   *document = std::move(work);
   return true;
+}
+
+Status Update::ApplyPositional(const Document& original, const ApplyContext& context,
+                               Document* work) const {
+  // Every path is made concrete against the original document first (the
+  // writes are disjoint, checked below, so none changes what another sees),
+  // then the writes run in path order, like plain ones.
+  std::vector<Target> targets;
+  for (const auto& op : ops_) {
+    if (!op->positional) {
+      targets.push_back({op.get(), op->path});
+      continue;
+    }
+    std::vector<std::string> prefix;
+    const Value* first = original.Get(op->path[0]);
+    prefix.push_back(op->path[0]);
+    PLINTH_RETURN_IF_ERROR(Expand(*op, array_filters_, context, first, 1, &prefix, &targets));
+  }
+  std::stable_sort(targets.begin(), targets.end(), [](const Target& a, const Target& b) {
+    return ComparePaths(a.path, b.path) < 0;
+  });
+  for (std::size_t i = 1; i < targets.size(); ++i) {
+    if (IsPrefixOf(targets[i - 1].path, targets[i].path) ||
+        (targets[i - 1].op->from && IsPrefixOf(*targets[i - 1].op->from, targets[i].path))) {
+      return Status(ErrorCode::kConflictingUpdateOperators,
+                    "Update created a conflict at '" + targets[i - 1].path.ToString() + "'");
+    }
+  }
+  for (const Target& t : targets) {
+    PLINTH_RETURN_IF_ERROR(ApplyOp(*t.op, t.path, original, context, work));
+  }
+  return Status::Ok();
 }
 
 Result<Document> BuildUpsertDocument(const matcher::Matcher& filter, const Update& update,

@@ -74,8 +74,13 @@ TEST(UpdateParse, RejectsMalformedDocuments) {
   ExpectParseError(R"({"$set": 1})", ErrorCode::kFailedToParse, "Modifiers operate on fields");
   ExpectParseError(R"({"$set": {"": 1}})", ErrorCode::kBadValue, "empty update path");
   ExpectParseError(R"({"$set": {"a..b": 1}})", ErrorCode::kBadValue, "empty field name");
-  ExpectParseError(R"({"$set": {"a.$": 1}})", ErrorCode::kBadValue, "not supported yet");
-  ExpectParseError(R"({"$set": {"a.$[]": 1}})", ErrorCode::kBadValue, "not supported yet");
+  ExpectParseError(R"({"$set": {"a.$.b.$": 1}})", ErrorCode::kBadValue, "Too many positional");
+  ExpectParseError(R"({"$set": {"$.a": 1}})", ErrorCode::kBadValue, "first position");
+  ExpectParseError(R"({"$set": {"$[].a": 1}})", ErrorCode::kBadValue, "first position");
+  ExpectParseError(R"({"$set": {"a.$[x]": 1}})", ErrorCode::kBadValue,
+                   "No array filter found for identifier 'x' in path 'a.$[x]'");
+  ExpectParseError(R"({"$rename": {"a.$": "b"}})", ErrorCode::kBadValue, "may not be dynamic");
+  ExpectParseError(R"({"$rename": {"a": "b.$[]"}})", ErrorCode::kBadValue, "may not be dynamic");
   ExpectParseError(R"({"$inc": {"a": "x"}})", ErrorCode::kTypeMismatch,
                    "Cannot increment with non-numeric argument");
   ExpectParseError(R"({"$mul": {"a": null}})", ErrorCode::kTypeMismatch,
@@ -84,8 +89,10 @@ TEST(UpdateParse, RejectsMalformedDocuments) {
   ExpectParseError(R"({"$pop": {"a": "x"}})", ErrorCode::kBadValue, "Expected a number");
   ExpectParseError(R"({"$pullAll": {"a": 1}})", ErrorCode::kBadValue, "requires an array");
   ExpectParseError(R"({"$push": {"a": {"$each": 1}}})", ErrorCode::kBadValue, "$each");
-  ExpectParseError(R"({"$push": {"a": {"$each": [], "$sort": 1}}})", ErrorCode::kBadValue,
-                   "$sort in $push is not supported");
+  ExpectParseError(R"({"$push": {"a": {"$each": [], "$sort": 2}}})", ErrorCode::kBadValue,
+                   "The $sort is invalid");
+  ExpectParseError(R"({"$bit": {"a": {"not": 1}}})", ErrorCode::kBadValue,
+                   "only supports 'and', 'or', and 'xor'");
   ExpectParseError(R"({"$push": {"a": {"$each": [], "$x": 1}}})", ErrorCode::kBadValue,
                    "Unrecognized clause in $push: $x");
   ExpectParseError(R"({"$push": {"a": {"$each": [], "$slice": "1"}}})", ErrorCode::kBadValue,
@@ -116,6 +123,61 @@ TEST(UpdateParse, DetectsConflicts) {
   // Siblings and names sharing a prefix of characters are fine.
   EXPECT_TRUE(Update::Parse(J(R"({"$set": {"a.b": 1, "a.c": 1, "ab": 1}})")).ok());
   EXPECT_TRUE(Update::Parse(J(R"({"$set": {}})")).ok());
+}
+
+TEST(UpdateApply, PositionalNeedsTheMatchedIndex) {
+  ApplyContext at1;
+  at1.positional_index = 1;
+  Document after;
+  base::Result<bool> r = RunUpdate(R"({"a": [1, 2, 3]})", R"({"$set": {"a.$": 9}})", &after, at1);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(after, J(R"({"a": [1, 9, 3]})"));
+  ExpectApplyError(R"({"a": [1, 2]})", R"({"$set": {"a.$": 9}})", ErrorCode::kBadValue,
+                   "The positional operator did not find the match needed from the query.");
+}
+
+TEST(UpdateApply, AllPositionalAndArrayFilters) {
+  ExpectUpdate(R"({"a": [{"b": 1}, {"b": 2}]})", R"({"$inc": {"a.$[].b": 1}})",
+               R"({"a": [{"b": 2}, {"b": 3}]})");
+  ExpectUpdate(R"({"a": [[1, 2], [3]]})", R"({"$set": {"a.$[].$[]": 0}})",
+               R"({"a": [[0, 0], [0]]})");
+  ExpectApplyError(R"({"a": 1})", R"({"$set": {"a.$[]": 0}})", ErrorCode::kBadValue,
+                   "Cannot apply array updates to non-array element");
+  ExpectApplyError(R"({"b": 1})", R"({"$set": {"a.$[]": 0}})", ErrorCode::kBadValue,
+                   "The path 'a' must exist in the document in order to apply array updates.");
+  ExpectApplyError(R"({"a": [1, 2]})", R"({"$set": {"a.$[]": 0, "a.1": 5}})",
+                   ErrorCode::kConflictingUpdateOperators, "Update created a conflict at 'a.1'");
+
+  auto u = Update::Parse(J(R"({"$set": {"a.$[x]": 0}})"), {J(R"({"x": {"$gt": 1}})")});
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  Document d = J(R"({"a": [1, 2, 3]})");
+  ASSERT_TRUE((*u)->Apply(&d, {}).ok());
+  EXPECT_EQ(d, J(R"({"a": [1, 0, 0]})"));
+
+  auto unused = Update::Parse(J(R"({"$set": {"a.$[]": 0}})"), {J(R"({"x": 1})")});
+  ASSERT_FALSE(unused.ok());
+  EXPECT_EQ(unused.status().code(), ErrorCode::kFailedToParse);
+  auto bad = Update::Parse(J(R"({"$set": {"a.$[X]": 0}})"), {J(R"({"X": 1})")});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), ErrorCode::kBadValue);
+  auto two = Update::Parse(J(R"({"$set": {"a.$[x]": 0}})"), {J(R"({"x": 1})"), J(R"({"x.b": 1})")});
+  ASSERT_FALSE(two.ok());
+  EXPECT_EQ(two.status().code(), ErrorCode::kFailedToParse);
+}
+
+TEST(UpdateApply, PushSortAndBit) {
+  ExpectUpdate(R"({"a": [3, 1, 2]})",
+               R"({"$push": {"a": {"$each": [0], "$sort": 1, "$slice": 3}}})",
+               R"({"a": [0, 1, 2]})");
+  ExpectUpdate(R"({"a": [{"k": 2}, {"k": 1}]})",
+               R"({"$push": {"a": {"$each": [], "$sort": {"k": 1}}}})",
+               R"({"a": [{"k": 1}, {"k": 2}]})");
+  ExpectUpdate(R"({"a": 13})", R"({"$bit": {"a": {"and": 10}}})", R"({"a": 8})");
+  ExpectUpdate(R"({"a": 13})", R"({"$bit": {"a": {"or": {"$numberLong": "2"}}}})",
+               R"({"a": {"$numberLong": "15"}})");
+  ExpectUpdate(R"({})", R"({"$bit": {"a": {"xor": 5}}})", R"({"a": 5})");
+  ExpectApplyError(R"({"a": 1.5})", R"({"$bit": {"a": {"and": 1}}})", ErrorCode::kBadValue,
+                   "non-integral");
 }
 
 TEST(UpdateApply, SetAndOrdering) {

@@ -107,6 +107,8 @@ Result<CaseTest> ParseTest(const doc::Document& t, const std::string& where_file
       PLINTH_ASSIGN_OR_RETURN(test.update, AsDocument(value, at));
     } else if (key == "upsert") {
       PLINTH_ASSIGN_OR_RETURN(test.upsert, AsBool(value, at));
+    } else if (key == "arrayFilters") {
+      PLINTH_ASSIGN_OR_RETURN(test.array_filters, AsDocuments(value, at));
     } else if (key == "returnNew") {
       PLINTH_ASSIGN_OR_RETURN(test.return_new, AsBool(value, at));
     } else if (key == "document") {

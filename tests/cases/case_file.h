@@ -28,6 +28,8 @@ struct CaseTest {
   doc::Document update;
   bool upsert = false;
   bool return_new = false;
+  // The arrayFilters option of updates and findOneAnd*.
+  std::vector<doc::Document> array_filters;
   doc::Document document;                // insertOne
   std::vector<doc::Document> documents;  // insertMany
   std::vector<doc::Document> pipeline;   // aggregate

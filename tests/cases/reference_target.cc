@@ -65,7 +65,7 @@ class ReferenceTarget : public Target {
     if (op == "insertOne") return Insert({t.document});
     if (op == "insertMany") return Insert(t.documents);
     if (op == "updateOne" || op == "updateMany" || op == "replaceOne") {
-      return UpdateOp(t.filter, t.update, t.upsert, op == "updateMany", op == "replaceOne");
+      return UpdateOp(t, op == "updateMany", op == "replaceOne");
     }
     if (op == "deleteOne" || op == "deleteMany") {
       PLINTH_ASSIGN_OR_RETURN(auto m, matcher::Matcher::Parse(t.filter));
@@ -154,31 +154,52 @@ class ReferenceTarget : public Target {
     if (skip < 0) return base::BadValue("skip must be non-negative");
     if (limit < 0) limit = -limit;
     PLINTH_ASSIGN_OR_RETURN(auto hits, Matching(filter, sort));
+    PLINTH_ASSIGN_OR_RETURN(auto m, matcher::Matcher::Parse(filter));
     std::optional<matcher::Projection> proj;
     if (!projection.empty()) {
-      PLINTH_ASSIGN_OR_RETURN(proj, matcher::Projection::Parse(projection));
+      PLINTH_ASSIGN_OR_RETURN(proj, matcher::Projection::Parse(projection, m.get()));
     }
     Docs out;
     for (std::size_t i = static_cast<std::size_t>(skip); i < hits.size(); ++i) {
       if (limit > 0 && static_cast<std::int64_t>(out.size()) >= limit) break;
       const doc::Document& d = docs_[hits[i]];
-      out.push_back(proj ? proj->Apply(d) : d);
+      PLINTH_ASSIGN_OR_RETURN(doc::Document shown, Shown(proj, *m, d, d));
+      out.push_back(std::move(shown));
     }
     return out;
   }
 
-  Result<std::shared_ptr<const update::Update>> ParseUpdate(const doc::Document& u,
-                                                            bool replacement) {
-    if (replacement) return update::Update::ParseReplacement(u);
-    return update::Update::Parse(u);
+  // `document` projected; `matched` is what the query matched (for "a.$").
+  static Result<doc::Document> Shown(const std::optional<matcher::Projection>& proj,
+                                     const matcher::Matcher& m, const doc::Document& matched,
+                                     const doc::Document& document) {
+    if (!proj) return document;
+    matcher::MatchDetails details;
+    m.Matches(matched, &details);
+    return proj->Apply(document, details);
   }
 
-  // Applies `u` to a copy of `d`; `changed` says whether anything changed.
-  Result<doc::Document> ApplyTo(const doc::Document& d, const update::Update& u, bool* changed) {
+  Result<std::shared_ptr<const update::Update>> ParseUpdate(
+      const doc::Document& u, bool replacement, const std::vector<doc::Document>& filters) {
+    if (replacement && !filters.empty()) {
+      return Status(base::ErrorCode::kFailedToParse,
+                    "arrayFilters may not be used with a replacement document");
+    }
+    if (replacement) return update::Update::ParseReplacement(u);
+    return update::Update::Parse(u, filters);
+  }
+
+  // Applies `u` to a copy of `d`, which `m` matched; `changed` says whether
+  // anything changed.
+  Result<doc::Document> ApplyTo(const doc::Document& d, const matcher::Matcher& m,
+                                const update::Update& u, bool* changed) {
     doc::Document copy = d;
     update::ApplyContext ctx;
     ctx.now_millis = base::SystemClock::Default()->NowMillis();
     ctx.is_upsert_insert = false;
+    matcher::MatchDetails details;
+    m.Matches(d, &details);
+    ctx.positional_index = details.array_index;
     PLINTH_ASSIGN_OR_RETURN(*changed, u.Apply(&copy, ctx));
     const doc::Value* old_id = d.Get("_id");
     const doc::Value* new_id = copy.Get("_id");
@@ -206,16 +227,18 @@ class ReferenceTarget : public Target {
     return with_id;
   }
 
-  Result<doc::Value> UpdateOp(const doc::Document& filter, const doc::Document& update, bool upsert,
-                              bool multi, bool replacement) {
-    PLINTH_ASSIGN_OR_RETURN(auto u, ParseUpdate(update, replacement));
+  Result<doc::Value> UpdateOp(const CaseTest& t, bool multi, bool replacement) {
+    const doc::Document& filter = t.filter;
+    const bool upsert = t.upsert;
+    PLINTH_ASSIGN_OR_RETURN(auto u, ParseUpdate(t.update, replacement, t.array_filters));
+    PLINTH_ASSIGN_OR_RETURN(auto m, matcher::Matcher::Parse(filter));
     PLINTH_ASSIGN_OR_RETURN(auto hits, Matching(filter, {}));
     Docs next = docs_;
     std::int64_t matched = 0;
     std::int64_t modified = 0;
     for (std::size_t i : hits) {
       bool changed = false;
-      PLINTH_ASSIGN_OR_RETURN(doc::Document d, ApplyTo(docs_[i], *u, &changed));
+      PLINTH_ASSIGN_OR_RETURN(doc::Document d, ApplyTo(docs_[i], *m, *u, &changed));
       ++matched;
       if (changed) {
         ++modified;
@@ -236,31 +259,46 @@ class ReferenceTarget : public Target {
   Result<doc::Value> FindAndModify(const CaseTest& t) {
     const bool is_delete = t.op == "findOneAndDelete";
     std::shared_ptr<const update::Update> u;
-    if (!is_delete) {
-      PLINTH_ASSIGN_OR_RETURN(u, ParseUpdate(t.update, t.op == "findOneAndReplace"));
+    if (is_delete && !t.array_filters.empty()) {
+      return Status(base::ErrorCode::kFailedToParse, "arrayFilters may not be used when deleting");
     }
+    if (!is_delete) {
+      PLINTH_ASSIGN_OR_RETURN(u,
+                              ParseUpdate(t.update, t.op == "findOneAndReplace", t.array_filters));
+    }
+    PLINTH_ASSIGN_OR_RETURN(auto m, matcher::Matcher::Parse(t.filter));
     std::optional<matcher::Projection> proj;
     if (!t.projection.empty()) {
-      PLINTH_ASSIGN_OR_RETURN(proj, matcher::Projection::Parse(t.projection));
+      PLINTH_ASSIGN_OR_RETURN(proj, matcher::Projection::Parse(t.projection, m.get()));
     }
-    auto shown = [&](const doc::Document& d) { return doc::Value(proj ? proj->Apply(d) : d); };
+    auto shown = [&](const doc::Document& matched, const doc::Document& d) -> Result<doc::Value> {
+      PLINTH_ASSIGN_OR_RETURN(doc::Document out, Shown(proj, *m, matched, d));
+      return doc::Value(std::move(out));
+    };
     PLINTH_ASSIGN_OR_RETURN(auto hits, Matching(t.filter, t.sort));
     if (hits.empty()) {
       if (is_delete || !t.upsert) return doc::Value();
       PLINTH_ASSIGN_OR_RETURN(doc::Document d, Upserted(t.filter, *u));
+      if (!t.return_new) {
+        docs_.push_back(d);
+        return doc::Value();
+      }
+      PLINTH_ASSIGN_OR_RETURN(doc::Value out, shown(d, d));
       docs_.push_back(d);
-      return t.return_new ? shown(d) : doc::Value();
+      return out;
     }
     const std::size_t i = hits.front();
     doc::Document before = docs_[i];
     if (is_delete) {
+      PLINTH_ASSIGN_OR_RETURN(doc::Value out, shown(before, before));
       docs_.erase(docs_.begin() + static_cast<std::ptrdiff_t>(i));
-      return shown(before);
+      return out;
     }
     bool changed = false;
-    PLINTH_ASSIGN_OR_RETURN(doc::Document after, ApplyTo(before, *u, &changed));
+    PLINTH_ASSIGN_OR_RETURN(doc::Document after, ApplyTo(before, *m, *u, &changed));
+    PLINTH_ASSIGN_OR_RETURN(doc::Value out, shown(before, t.return_new ? after : before));
     docs_[i] = after;
-    return shown(t.return_new ? after : before);
+    return out;
   }
 
   // The engine-neutral stages of storage/aggregate.h over the vector.

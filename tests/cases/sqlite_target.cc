@@ -95,6 +95,7 @@ class SqliteTarget : public Target {
     if (op == "updateOne" || op == "updateMany" || op == "replaceOne") {
       storage::UpdateOptions o;
       o.upsert = t.upsert;
+      o.array_filters = t.array_filters;
       Result<storage::UpdateResult> r = op == "updateOne"    ? c->UpdateOne(t.filter, t.update, o)
                                         : op == "updateMany" ? c->UpdateMany(t.filter, t.update, o)
                                                              : c->ReplaceOne(t.filter, t.update, o);
@@ -113,6 +114,7 @@ class SqliteTarget : public Target {
       o.projection = t.projection;
       o.upsert = t.upsert;
       o.return_new = t.return_new;
+      o.array_filters = t.array_filters;
       Result<std::optional<doc::Document>> r =
           op == "findOneAndUpdate"    ? c->FindOneAndUpdate(t.filter, t.update, o)
           : op == "findOneAndReplace" ? c->FindOneAndReplace(t.filter, t.update, o)

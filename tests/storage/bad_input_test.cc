@@ -15,6 +15,14 @@
 namespace plinth::storage {
 namespace {
 
+// An upsert's options (a helper, since brace-initializing only some members
+// of UpdateOptions trips -Wmissing-field-initializers).
+UpdateOptions Upsert() {
+  UpdateOptions options;
+  options.upsert = true;
+  return options;
+}
+
 constexpr std::size_t kMiB = 1024 * 1024;
 
 class BadInputTest : public ::testing::Test {
@@ -77,7 +85,7 @@ TEST_F(BadInputTest, UpdateGrowingPast16MiBIsRefusedAndChangesNothing) {
       coll_->ReplaceOne(filter, doc::Document{{"s", doc::Value(std::string(16 * kMiB, 'c'))}});
   ASSERT_FALSE(rep.ok());
   EXPECT_EQ(rep.status().code(), base::ErrorCode::kSizeLimitExceeded) << rep.status().ToString();
-  auto up = coll_->UpdateOne(doc::Document{{"_id", doc::Value(9)}}, set, UpdateOptions{true});
+  auto up = coll_->UpdateOne(doc::Document{{"_id", doc::Value(9)}}, set, Upsert());
   ASSERT_FALSE(up.ok());
   EXPECT_EQ(up.status().code(), base::ErrorCode::kSizeLimitExceeded) << up.status().ToString();
   EXPECT_EQ(All(), before);

@@ -15,6 +15,14 @@
 namespace plinth::storage {
 namespace {
 
+// An upsert's options (a helper, since brace-initializing only some members
+// of UpdateOptions trips -Wmissing-field-initializers).
+UpdateOptions Upsert() {
+  UpdateOptions options;
+  options.upsert = true;
+  return options;
+}
+
 using doc::Array;
 using doc::Document;
 using doc::Value;
@@ -238,8 +246,8 @@ TEST_F(SqliteEngineTest, UpdateManyAndUpsert) {
   EXPECT_EQ(u->modified, 2);
   EXPECT_FALSE(u->upserted_id.has_value());
 
-  auto up = coll_->UpdateOne(Document{{"name", "new"}}, Document{{"$set", Document{{"x", 1}}}},
-                             UpdateOptions{true});
+  auto up =
+      coll_->UpdateOne(Document{{"name", "new"}}, Document{{"$set", Document{{"x", 1}}}}, Upsert());
   ASSERT_TRUE(up.ok()) << up.status().ToString();
   EXPECT_EQ(up->matched, 0);
   ASSERT_TRUE(up->upserted_id.has_value());
@@ -248,7 +256,7 @@ TEST_F(SqliteEngineTest, UpdateManyAndUpsert) {
   ASSERT_TRUE(created.ok() && created->has_value());
   EXPECT_EQ(*(*created)->Get("x"), Value(1));
 
-  auto rep = coll_->ReplaceOne(Document{{"_id", 9}}, Document{{"r", true}}, UpdateOptions{true});
+  auto rep = coll_->ReplaceOne(Document{{"_id", 9}}, Document{{"r", true}}, Upsert());
   ASSERT_TRUE(rep.ok()) << rep.status().ToString();
   ASSERT_TRUE(rep->upserted_id.has_value());
   EXPECT_EQ(*rep->upserted_id, Value(9));
@@ -454,8 +462,8 @@ TEST_F(SqliteEngineTest, StageReadsSortAggregateAndUpsert) {
   Insert({Document{{"_id", 1}, {"n", 5}}, Document{{"_id", 2}, {"n", 1}}});
   auto stage = engine_->NewStage();
   auto staged = *stage->view().GetCollection("db", "c");
-  auto up = staged->UpdateOne(Document{{"_id", 3}}, Document{{"$set", Document{{"n", 3}}}},
-                              UpdateOptions{true});
+  auto up =
+      staged->UpdateOne(Document{{"_id", 3}}, Document{{"$set", Document{{"n", 3}}}}, Upsert());
   ASSERT_TRUE(up.ok()) << up.status().ToString();
   EXPECT_EQ(*up->upserted_id, Value(3));
   // A document inserted by the stage can be changed again in the stage.
