@@ -290,6 +290,7 @@ bool MatchesDocumentWithIndex(const Node& node, const doc::Document& document,
     case NodeKind::kNot:
     case NodeKind::kAlways:
     case NodeKind::kNever:
+    case NodeKind::kExpr:  // an expression names no array position
       return MatchesDocument(node, document);
     case NodeKind::kLeaf: {
       if (!node.path) return false;
