@@ -125,6 +125,8 @@ bool LeafTest(const Node& node, const doc::Value* v) {
         if (all) return true;
       }
       return false;
+    case LeafOp::kPredicate:
+      return v != nullptr && node.predicate->Test(*v);
   }
   return false;
 }
@@ -173,6 +175,8 @@ bool MatchesValue(const Node& node, const doc::Value* v) {
       return false;
     case NodeKind::kLeaf:
       return LeafTest(node, v);
+    case NodeKind::kDocumentPredicate:  // the parser allows these at the top level only
+      return false;
   }
   return false;
 }
@@ -202,6 +206,8 @@ bool MatchesDocument(const Node& node, const doc::Document& document) {
       return true;
     case NodeKind::kNever:
       return false;
+    case NodeKind::kDocumentPredicate:
+      return node.document_predicate->Test(document);
     case NodeKind::kLeaf: {
       if (!node.path) return false;  // pathless leaves only occur under kElemMatchValue
       if (node.path->size() == 1) {  // fast path: no traversal, no allocation

@@ -7,6 +7,7 @@
 
 #include "doc/field_path.h"
 #include "doc/value.h"
+#include "matcher/predicate.h"
 #include "matcher/regex.h"
 
 namespace plinth::matcher {
@@ -22,6 +23,8 @@ enum class NodeKind : std::uint8_t {
   kAlways,  // {$alwaysTrue: 1}
   kNever,   // {$alwaysFalse: 1}, {$all: []}
   kLeaf,    // op applied at path
+  // document_predicate tests the whole document ($jsonSchema)
+  kDocumentPredicate,
 };
 
 enum class LeafOp : std::uint8_t {
@@ -37,6 +40,7 @@ enum class LeafOp : std::uint8_t {
   kSize,
   kElemMatchObject,  // children[0] matched against each document element
   kElemMatchValue,   // every child matched against the same element
+  kPredicate,        // predicate->Test ($mod, $bits*)
 };
 
 struct Node {
@@ -54,6 +58,8 @@ struct Node {
   bool type_number = false;                           // $type: "number"
   std::int64_t size = 0;                              // $size
   bool from_all = false;  // a kAnd built from $all (not an equality for upserts)
+  std::shared_ptr<const ValuePredicate> predicate;              // kPredicate
+  std::shared_ptr<const DocumentPredicate> document_predicate;  // kDocumentPredicate
 };
 
 // Whether `node` matches `document` (path-based evaluation).

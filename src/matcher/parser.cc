@@ -9,6 +9,8 @@
 
 #include "doc/compare.h"
 #include "doc/decimal128.h"
+#include "matcher/bits.h"
+#include "matcher/mod.h"
 
 namespace plinth::matcher {
 namespace {
@@ -130,6 +132,28 @@ Status AddType(const doc::Value& v, Node* node) {
   return base::BadValue("type must be represented as a number or a string");
 }
 
+NodePtr MakePredicateLeaf(const std::optional<doc::FieldPath>& path,
+                          std::shared_ptr<const ValuePredicate> predicate) {
+  auto leaf = MakeLeaf(path, LeafOp::kPredicate);
+  leaf->predicate = std::move(predicate);
+  return leaf;
+}
+
+// Refusals that say why, so a client does not retry with another syntax.
+Status GeoRefusal(const std::string& name) {
+  return base::BadValue(name +
+                        " is not supported: Plinth has no geospatial queries or 2d/2dsphere "
+                        "indexes");
+}
+
+Status TextRefusal() {
+  return base::BadValue("$text is not supported: Plinth has no text indexes");
+}
+
+Status JsonSchemaPlacementError() {
+  return base::BadValue("$jsonSchema can only be applied to the top-level document");
+}
+
 class Parser {
  public:
   explicit Parser(std::size_t max_depth) : max_depth_(max_depth) {}
@@ -183,7 +207,14 @@ class Parser {
     if (name == "$where" || name == "$function") {
       return base::BadValue(name + " is not supported: Plinth does not run JavaScript in queries");
     }
-    if (name == "$expr" || name == "$text" || name == "$jsonSchema" || name == "$sampleRate") {
+    if (name == "$jsonSchema") {
+      // MongoDB applies $jsonSchema to the whole document only: inside an
+      // $elemMatch it would have to mean the array element instead.
+      if (elem_match_depth_ > 0) return JsonSchemaPlacementError();
+      return base::BadValue(name + " is not supported yet");  // JSONSCHEMA
+    }
+    if (name == "$text") return TextRefusal();
+    if (name == "$expr" || name == "$sampleRate") {
       return base::BadValue(name + " is not supported yet");
     }
     return base::BadValue("unknown top level operator: " + name);
@@ -349,10 +380,23 @@ class Parser {
       out->push_back(MakeNot(std::move(node)));
       return Status::Ok();
     }
-    if (name == "$mod" || name == "$bitsAllSet" || name == "$bitsAllClear" ||
-        name == "$bitsAnySet" || name == "$bitsAnyClear" || name == "$geoWithin" ||
-        name == "$geoIntersects" || name == "$near" || name == "$nearSphere" || name == "$within" ||
-        name == "$text" || name == "$expr" || name == "$jsonSchema" || name == "$where") {
+    if (name == "$mod") {
+      PLINTH_ASSIGN_OR_RETURN(auto predicate, ParseMod(value));
+      out->push_back(MakePredicateLeaf(path, std::move(predicate)));
+      return Status::Ok();
+    }
+    if (IsBitTestOperator(name)) {
+      PLINTH_ASSIGN_OR_RETURN(auto predicate, ParseBitTest(name, value));
+      out->push_back(MakePredicateLeaf(path, std::move(predicate)));
+      return Status::Ok();
+    }
+    if (name == "$geoWithin" || name == "$geoIntersects" || name == "$near" ||
+        name == "$nearSphere" || name == "$within") {
+      return GeoRefusal(name);
+    }
+    if (name == "$text") return TextRefusal();
+    if (name == "$jsonSchema") return JsonSchemaPlacementError();
+    if (name == "$expr" || name == "$where") {
       return base::BadValue(name + " is not supported yet");
     }
     return base::BadValue("unknown operator: " + name);
@@ -379,8 +423,11 @@ class Parser {
       return NodePtr(std::move(node));
     }
     auto node = MakeLeaf(path, LeafOp::kElemMatchObject);
-    PLINTH_ASSIGN_OR_RETURN(NodePtr child, ParseDocument(d, depth + 1));
-    node->children.push_back(std::move(child));
+    ++elem_match_depth_;
+    Result<NodePtr> child = ParseDocument(d, depth + 1);
+    --elem_match_depth_;
+    if (!child.ok()) return child.status();
+    node->children.push_back(std::move(*child));
     return NodePtr(std::move(node));
   }
 
@@ -430,6 +477,9 @@ class Parser {
   }
 
   std::size_t max_depth_;
+  // How many $elemMatch object forms enclose the document being parsed; 0
+  // means the filter's top level (also inside top-level $and/$or/$nor).
+  int elem_match_depth_ = 0;
 };
 
 }  // namespace
