@@ -10,6 +10,7 @@
 #include "doc/compare.h"
 #include "doc/decimal128.h"
 #include "matcher/bits.h"
+#include "matcher/json_schema.h"
 #include "matcher/mod.h"
 
 namespace plinth::matcher {
@@ -211,7 +212,12 @@ class Parser {
       // MongoDB applies $jsonSchema to the whole document only: inside an
       // $elemMatch it would have to mean the array element instead.
       if (elem_match_depth_ > 0) return JsonSchemaPlacementError();
-      return base::BadValue(name + " is not supported yet");  // JSONSCHEMA
+      PLINTH_ASSIGN_OR_RETURN(auto schema, ParseJsonSchema(value, max_depth_));
+      auto node = std::make_unique<Node>();
+      node->kind = NodeKind::kDocumentPredicate;
+      node->document_predicate = std::move(schema);
+      parent->children.push_back(std::move(node));
+      return Status::Ok();
     }
     if (name == "$text") return TextRefusal();
     if (name == "$expr" || name == "$sampleRate") {
