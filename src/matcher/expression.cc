@@ -132,6 +132,8 @@ bool LeafTest(const Node& node, const doc::Value* v) {
     case LeafOp::kElemMatchObject:
     case LeafOp::kElemMatchValue:
       return FirstElemMatch(node, v).has_value();
+    case LeafOp::kPredicate:
+      return v != nullptr && node.predicate->Test(*v);
   }
   return false;
 }
@@ -181,6 +183,8 @@ bool MatchesValue(const Node& node, const doc::Value* v) {
       return false;
     case NodeKind::kLeaf:
       return LeafTest(node, v);
+    case NodeKind::kDocumentPredicate:  // the parser allows these at the top level only
+      return false;
   }
   return false;
 }
@@ -219,6 +223,8 @@ bool MatchesDocument(const Node& node, const doc::Document& document) {
       base::Result<std::optional<doc::Value>> v = node.expression->Evaluate(ctx);
       return v.ok() && expr::IsTruthy(*v);
     }
+    case NodeKind::kDocumentPredicate:
+      return node.document_predicate->Test(document);
     case NodeKind::kLeaf: {
       if (!node.path) return false;  // pathless leaves only occur under kElemMatchValue
       if (node.path->size() == 1) {  // fast path: no traversal, no allocation
@@ -291,6 +297,7 @@ bool MatchesDocumentWithIndex(const Node& node, const doc::Document& document,
     case NodeKind::kAlways:
     case NodeKind::kNever:
     case NodeKind::kExpr:  // an expression names no array position
+    case NodeKind::kDocumentPredicate:  // nor does a schema
       return MatchesDocument(node, document);
     case NodeKind::kLeaf: {
       if (!node.path) return false;

@@ -9,6 +9,7 @@
 #include "doc/field_path.h"
 #include "doc/value.h"
 #include "expr/expression.h"
+#include "matcher/predicate.h"
 #include "matcher/regex.h"
 
 namespace plinth::matcher {
@@ -25,6 +26,8 @@ enum class NodeKind : std::uint8_t {
   kNever,   // {$alwaysFalse: 1}, {$all: []}
   kLeaf,    // op applied at path
   kExpr,    // {$expr: <aggregation expression>}, true when the value is truthy
+  // document_predicate tests the whole document ($jsonSchema)
+  kDocumentPredicate,
 };
 
 enum class LeafOp : std::uint8_t {
@@ -40,6 +43,7 @@ enum class LeafOp : std::uint8_t {
   kSize,
   kElemMatchObject,  // children[0] matched against each document element
   kElemMatchValue,   // every child matched against the same element
+  kPredicate,        // predicate->Test ($mod, $bits*)
 };
 
 struct Node {
@@ -62,6 +66,8 @@ struct Node {
   // is parsed, so one query sees one instant).
   std::optional<expr::Expression> expression;
   std::int64_t now_millis = 0;
+  std::shared_ptr<const ValuePredicate> predicate;              // kPredicate
+  std::shared_ptr<const DocumentPredicate> document_predicate;  // kDocumentPredicate
 };
 
 // Whether `node` matches `document` (path-based evaluation).

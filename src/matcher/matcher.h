@@ -24,18 +24,21 @@ struct ParseOptions {
 // A parsed MongoDB query filter. Parse once, then match many documents.
 // Immutable after Parse: share the pointer freely; Matches and the accessors
 // are thread-safe. Supported: $eq $ne $gt $gte $lt $lte $in $nin $and $or $nor
-// $not $exists $type $all $elemMatch $size $regex/$options, BSON regex values,
+// $not $exists $type $all $elemMatch $size $regex/$options, $mod (mod.h),
+// $bitsAllSet/$bitsAnySet/$bitsAllClear/$bitsAnyClear (bits.h), a top-level
+// $jsonSchema (json_schema.h), BSON regex values,
 // $comment, $alwaysTrue/$alwaysFalse, dotted paths through arrays and array
 // indexes, MongoDB's null-vs-missing rules (MongoDB 8.0's: equality to null
 // matches null and missing, not undefined; see path_values.h for arrays) and
 // type bracketing ($gt/$lt compare only within one canonical type rank, with
 // exact numeric comparison across Int32/Int64/Double/Decimal128; NaN equals
-// only NaN). Regexes compile once here, with PCRE2 limits (regex.h). $expr
-// (top level and inside $and/$or/$nor, not inside $elemMatch) evaluates an
-// aggregation expression (expr/) with MongoDB truthiness; its $$NOW is fixed
-// at Parse, and a runtime error in it means "no match". Rejected with
-// kBadValue: $where/$function/$text/$jsonSchema, geo, $mod and $bits*
-// ("not supported"), unknown operators, malformed operands.
+// only NaN). Regexes and schemas compile once here, with PCRE2 limits
+// (regex.h). $expr (top level and inside $and/$or/$nor, not inside
+// $elemMatch) evaluates an aggregation expression (expr/) with MongoDB
+// truthiness; its $$NOW is fixed at Parse, and a runtime error in it means
+// "no match". Rejected with kBadValue: $where/$function (no JavaScript),
+// $text (no text indexes), geo operators, unknown operators, malformed
+// operands; $jsonSchema's own errors are in json_schema.h.
 // What a match learned beyond yes/no.
 struct MatchDetails {
   // The array position the positional operator "$" (updates and the "a.$"

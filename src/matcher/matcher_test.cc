@@ -152,7 +152,7 @@ TEST(MatcherTest, ParseErrors) {
   EXPECT_EQ(ParseError(R"({"a": {"$regex": "x", "$options": "q"}})").message(),
             "invalid flag in regex options: q");
   EXPECT_NE(ParseError(R"({"$where": "1"})").message().find("not supported"), std::string::npos);
-  EXPECT_NE(ParseError(R"({"a": {"$mod": [2, 0]}})").message().find("not supported"),
+  EXPECT_NE(ParseError(R"({"a": {"$near": [2, 0]}})").message().find("not supported"),
             std::string::npos);
   EXPECT_EQ(ParseError(R"({"a": {"$type": "nope"}})").code(), base::ErrorCode::kBadValue);
 }

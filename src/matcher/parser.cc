@@ -10,6 +10,9 @@
 
 #include "doc/compare.h"
 #include "doc/decimal128.h"
+#include "matcher/bits.h"
+#include "matcher/json_schema.h"
+#include "matcher/mod.h"
 
 namespace plinth::matcher {
 namespace {
@@ -131,6 +134,28 @@ Status AddType(const doc::Value& v, Node* node) {
   return base::BadValue("type must be represented as a number or a string");
 }
 
+NodePtr MakePredicateLeaf(const std::optional<doc::FieldPath>& path,
+                          std::shared_ptr<const ValuePredicate> predicate) {
+  auto leaf = MakeLeaf(path, LeafOp::kPredicate);
+  leaf->predicate = std::move(predicate);
+  return leaf;
+}
+
+// Refusals that say why, so a client does not retry with another syntax.
+Status GeoRefusal(const std::string& name) {
+  return base::BadValue(name +
+                        " is not supported: Plinth has no geospatial queries or 2d/2dsphere "
+                        "indexes");
+}
+
+Status TextRefusal() {
+  return base::BadValue("$text is not supported: Plinth has no text indexes");
+}
+
+Status JsonSchemaPlacementError() {
+  return base::BadValue("$jsonSchema can only be applied to the top-level document");
+}
+
 class Parser {
  public:
   explicit Parser(std::size_t max_depth) : max_depth_(max_depth) {}
@@ -198,7 +223,19 @@ class Parser {
       parent->children.push_back(std::move(node));
       return Status::Ok();
     }
-    if (name == "$text" || name == "$jsonSchema" || name == "$sampleRate") {
+    if (name == "$jsonSchema") {
+      // MongoDB applies $jsonSchema to the whole document only: inside an
+      // $elemMatch it would have to mean the array element instead.
+      if (elem_match_depth_ > 0) return JsonSchemaPlacementError();
+      PLINTH_ASSIGN_OR_RETURN(auto schema, ParseJsonSchema(value, max_depth_));
+      auto node = std::make_unique<Node>();
+      node->kind = NodeKind::kDocumentPredicate;
+      node->document_predicate = std::move(schema);
+      parent->children.push_back(std::move(node));
+      return Status::Ok();
+    }
+    if (name == "$text") return TextRefusal();
+    if (name == "$sampleRate") {
       return base::BadValue(name + " is not supported yet");
     }
     return base::BadValue("unknown top level operator: " + name);
@@ -364,10 +401,23 @@ class Parser {
       out->push_back(MakeNot(std::move(node)));
       return Status::Ok();
     }
-    if (name == "$mod" || name == "$bitsAllSet" || name == "$bitsAllClear" ||
-        name == "$bitsAnySet" || name == "$bitsAnyClear" || name == "$geoWithin" ||
-        name == "$geoIntersects" || name == "$near" || name == "$nearSphere" || name == "$within" ||
-        name == "$text" || name == "$jsonSchema" || name == "$where") {
+    if (name == "$mod") {
+      PLINTH_ASSIGN_OR_RETURN(auto predicate, ParseMod(value));
+      out->push_back(MakePredicateLeaf(path, std::move(predicate)));
+      return Status::Ok();
+    }
+    if (IsBitTestOperator(name)) {
+      PLINTH_ASSIGN_OR_RETURN(auto predicate, ParseBitTest(name, value));
+      out->push_back(MakePredicateLeaf(path, std::move(predicate)));
+      return Status::Ok();
+    }
+    if (name == "$geoWithin" || name == "$geoIntersects" || name == "$near" ||
+        name == "$nearSphere" || name == "$within") {
+      return GeoRefusal(name);
+    }
+    if (name == "$text") return TextRefusal();
+    if (name == "$jsonSchema") return JsonSchemaPlacementError();
+    if (name == "$expr" || name == "$where") {
       return base::BadValue(name + " is not supported yet");
     }
     return base::BadValue("unknown operator: " + name);
@@ -448,7 +498,9 @@ class Parser {
   }
 
   std::size_t max_depth_;
-  int elem_match_depth_ = 0;  // > 0 inside $elemMatch, where $expr is refused
+  // How many $elemMatch object forms enclose the document being parsed; 0
+  // means the filter's top level (also inside top-level $and/$or/$nor).
+  int elem_match_depth_ = 0;
 };
 
 }  // namespace
