@@ -131,6 +131,13 @@ base::Result<std::optional<CollectionInfo>> LoadCollection(Connection& conn,
     if (const doc::Value* unique = spec.Get("unique"); unique != nullptr && unique->is_bool()) {
       index.unique = unique->as_bool();
     }
+    if (const doc::Value* sparse = spec.Get("sparse"); sparse != nullptr && sparse->is_bool()) {
+      index.sparse = sparse->as_bool();
+    }
+    if (const doc::Value* partial = spec.Get("partialFilterExpression");
+        partial != nullptr && partial->is_document()) {
+      PLINTH_ASSIGN_OR_RETURN(index.partial, PartialFilter::Parse(partial->as_document()));
+    }
     PLINTH_ASSIGN_OR_RETURN(index.fields, ParseKeyPattern(index.key));
     info.indexes.push_back(std::move(index));
   }
@@ -172,13 +179,30 @@ base::Result<std::optional<CollectionInfo>> LoadCollectionCached(Connection& con
   return info;
 }
 
-base::Result<IndexInfo> AddIndex(Connection& conn, CollectionInfo* info, const std::string& name,
-                                 const doc::Document& key, bool unique) {
+bool IndexInfo::Holds(const doc::Document& document) const {
+  if (partial != nullptr && !partial->Matches(document)) return false;
+  if (!sparse) return true;
+  std::vector<const doc::Value*> values;
+  for (const KeyField& field : fields) {
+    doc::CollectPathValues(document, field.path, &values);
+    if (!values.empty()) return true;
+  }
+  return false;
+}
+
+base::Result<IndexInfo> AddIndex(Connection& conn, CollectionInfo* info, const IndexSpec& spec) {
   conn.InvalidateCatalog();
+  const std::string& name = spec.name;
+  const doc::Document& key = spec.key;
+  const bool unique = spec.unique;
   IndexInfo index;
   index.name = name;
   index.key = key;
   index.unique = unique;
+  index.sparse = spec.sparse;
+  if (spec.partial_filter_expression) {
+    PLINTH_ASSIGN_OR_RETURN(index.partial, PartialFilter::Parse(*spec.partial_filter_expression));
+  }
   PLINTH_ASSIGN_OR_RETURN(index.fields, ParseKeyPattern(key));
   PLINTH_ASSIGN_OR_RETURN(index.id, NextTableId(conn));
   const std::string table = index.table();
@@ -188,8 +212,12 @@ base::Result<IndexInfo> AddIndex(Connection& conn, CollectionInfo* info, const s
              : "CREATE TABLE " + table +
                    "(key BLOB NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY(key, rid)) WITHOUT "
                    "ROWID"));
-  doc::Document spec{{"key", key}, {"unique", unique}};
-  PLINTH_ASSIGN_OR_RETURN(std::string bson, doc::ToBson(spec));
+  doc::Document stored{{"key", key}, {"unique", unique}};
+  if (spec.sparse) stored.Append("sparse", true);
+  if (spec.partial_filter_expression) {
+    stored.Append("partialFilterExpression", *spec.partial_filter_expression);
+  }
+  PLINTH_ASSIGN_OR_RETURN(std::string bson, doc::ToBson(stored));
   PLINTH_ASSIGN_OR_RETURN(
       sqlite3_stmt * raw,
       conn.Prepare("INSERT INTO plinth_indexes(collection_id, name, id, spec) VALUES(?1, ?2, ?3, "
@@ -228,8 +256,11 @@ base::Result<CollectionInfo> EnsureCollection(Connection& conn, const std::strin
     PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
     (void)row;
   }
-  PLINTH_ASSIGN_OR_RETURN(IndexInfo id_index,
-                          AddIndex(conn, &info, "_id_", doc::Document{{"_id", 1}}, true));
+  IndexSpec id_spec;
+  id_spec.name = "_id_";
+  id_spec.key = doc::Document{{"_id", 1}};
+  id_spec.unique = true;
+  PLINTH_ASSIGN_OR_RETURN(IndexInfo id_index, AddIndex(conn, &info, id_spec));
   (void)id_index;
   return info;
 }
@@ -260,6 +291,24 @@ base::Status RemoveCollection(Connection& conn, const CollectionInfo& info) {
   PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
   (void)row;
   return base::Status::Ok();
+}
+
+base::Status RenameCollectionRow(Connection& conn, const CollectionInfo& info,
+                                 const std::string& to) {
+  conn.InvalidateCatalog();
+  {
+    PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw,
+                            conn.Prepare("UPDATE plinth_collections SET name = ?1 WHERE id = ?2"));
+    Statement stmt(&conn, raw);
+    stmt.BindText(1, to);
+    stmt.BindInt(2, info.id);
+    PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    (void)row;
+  }
+  // Every connection's catalog cache is keyed by schema_version, which a
+  // row update does not change; a throwaway table bumps it so no other
+  // connection keeps serving the old name.
+  return conn.Exec("CREATE TABLE plinth_catalog_bump(x); DROP TABLE plinth_catalog_bump");
 }
 
 namespace {
