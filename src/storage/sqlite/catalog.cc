@@ -38,7 +38,7 @@ base::Result<std::optional<double>> Direction(const doc::Value& v) {
 }  // namespace
 
 base::Status InitSchema(Connection& conn) {
-  return conn.Exec(
+  PLINTH_RETURN_IF_ERROR(conn.Exec(
       "CREATE TABLE IF NOT EXISTS plinth_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) "
       "WITHOUT ROWID;"
       "INSERT OR IGNORE INTO plinth_meta VALUES('format_version', 1), ('next_table_id', 1);"
@@ -46,7 +46,53 @@ base::Status InitSchema(Connection& conn) {
       "id INTEGER NOT NULL UNIQUE, PRIMARY KEY(db, name)) WITHOUT ROWID;"
       "CREATE TABLE IF NOT EXISTS plinth_indexes(collection_id INTEGER NOT NULL, name TEXT NOT "
       "NULL, id INTEGER NOT NULL UNIQUE, spec BLOB NOT NULL, PRIMARY KEY(collection_id, name)) "
-      "WITHOUT ROWID;");
+      "WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS plinth_counts(collection_id INTEGER PRIMARY KEY, "
+      "count INTEGER NOT NULL);"));
+  // Files written before plinth_counts existed have collections without a
+  // count: count them once, here, in the opening write transaction.
+  std::vector<std::int64_t> uncounted;
+  {
+    PLINTH_ASSIGN_OR_RETURN(
+        sqlite3_stmt * raw,
+        conn.Prepare("SELECT id FROM plinth_collections WHERE id NOT IN (SELECT collection_id "
+                     "FROM plinth_counts)"));
+    Statement stmt(&conn, raw);
+    while (true) {
+      PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      uncounted.push_back(stmt.ColumnInt(0));
+    }
+  }
+  for (std::int64_t id : uncounted) {
+    const std::string table = "c" + std::to_string(id);
+    PLINTH_RETURN_IF_ERROR(conn.Exec("INSERT INTO plinth_counts VALUES(" + std::to_string(id) +
+                                     ", (SELECT count(*) FROM " + table + "))"));
+  }
+  return base::Status::Ok();
+}
+
+base::Status AddToCount(Connection& conn, std::int64_t collection_id, std::int64_t delta) {
+  PLINTH_ASSIGN_OR_RETURN(
+      sqlite3_stmt * raw,
+      conn.Prepare("UPDATE plinth_counts SET count = count + ?1 WHERE collection_id = ?2"));
+  Statement stmt(&conn, raw);
+  stmt.BindInt(1, delta);
+  stmt.BindInt(2, collection_id);
+  PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  (void)row;
+  return base::Status::Ok();
+}
+
+base::Result<std::int64_t> LoadCount(Connection& conn, std::int64_t collection_id) {
+  PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw,
+                          conn.Prepare("SELECT count FROM plinth_counts WHERE collection_id = ?1"));
+  Statement stmt(&conn, raw);
+  stmt.BindInt(1, collection_id);
+  PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row)
+    return base::Internal("no document count for collection " + std::to_string(collection_id));
+  return stmt.ColumnInt(0);
 }
 
 base::Result<std::vector<KeyField>> ParseKeyPattern(const doc::Document& key) {
@@ -256,6 +302,8 @@ base::Result<CollectionInfo> EnsureCollection(Connection& conn, const std::strin
     PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
     (void)row;
   }
+  PLINTH_RETURN_IF_ERROR(
+      conn.Exec("INSERT INTO plinth_counts VALUES(" + std::to_string(info.id) + ", 0)"));
   IndexSpec id_spec;
   id_spec.name = "_id_";
   id_spec.key = doc::Document{{"_id", 1}};
@@ -284,6 +332,8 @@ base::Status RemoveCollection(Connection& conn, const CollectionInfo& info) {
   for (const IndexInfo& index : info.indexes)
     PLINTH_RETURN_IF_ERROR(RemoveIndex(conn, info, index));
   PLINTH_RETURN_IF_ERROR(conn.Exec("DROP TABLE IF EXISTS " + info.table()));
+  PLINTH_RETURN_IF_ERROR(
+      conn.Exec("DELETE FROM plinth_counts WHERE collection_id = " + std::to_string(info.id)));
   PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw,
                           conn.Prepare("DELETE FROM plinth_collections WHERE id = ?1"));
   Statement stmt(&conn, raw);

@@ -42,8 +42,16 @@ struct CollectionInfo {
   std::string table() const { return "c" + std::to_string(id); }
 };
 
-// Creates the catalog tables when missing.
+// Creates the catalog tables when missing (and counts the documents of
+// collections a file written before plinth_counts holds). REQUIRES: write
+// transaction.
 base::Status InitSchema(Connection& conn);
+
+// The collection's document count (plinth_counts), kept in step by every
+// insert and remove in the same transaction. AddToCount REQUIRES the write
+// transaction.
+base::Status AddToCount(Connection& conn, std::int64_t collection_id, std::int64_t delta);
+base::Result<std::int64_t> LoadCount(Connection& conn, std::int64_t collection_id);
 
 base::Result<std::optional<CollectionInfo>> LoadCollection(Connection& conn,
                                                            const std::string& database,

@@ -208,7 +208,7 @@ base::Status SqlRecordStore::Insert(const doc::Document& document) {
     PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> keys, KeysIn(index, document));
     PLINTH_RETURN_IF_ERROR(InsertKeys(index, document, rid, keys));
   }
-  return base::Status::Ok();
+  return AddToCount(*conn_, info->id, 1);
 }
 
 base::Status SqlRecordStore::Replace(const Row& row, const doc::Document& document) {
@@ -247,23 +247,15 @@ base::Status SqlRecordStore::Remove(const Row& row) {
   stmt.BindInt(1, row.rid);
   PLINTH_ASSIGN_OR_RETURN(bool more, stmt.Step());
   (void)more;
-  return base::Status::Ok();
+  return AddToCount(*conn_, info->id, -1);
 }
 
 base::Result<std::int64_t> SqlRecordStore::Count() {
   PLINTH_ASSIGN_OR_RETURN(const CollectionInfo* info, Info());
   if (info == nullptr) return std::int64_t{0};
-  // The _id_ index has exactly one small entry per document, so counting it
-  // reads far fewer pages than the document table; SQLite keeps no stored
-  // row count, so this is linear in the index's pages, but never decodes a
-  // document. Exact for the read's snapshot.
-  const IndexInfo& id_index = info->indexes.front();
-  PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw,
-                          conn_->Prepare("SELECT count(*) FROM " + id_index.table()));
-  Statement stmt(conn_, raw);
-  PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return base::Internal("count returned no row");
-  return stmt.ColumnInt(0);
+  // One row lookup: the count is kept by Insert and Remove in the same
+  // transaction, so it is exact for this snapshot.
+  return LoadCount(*conn_, info->id);
 }
 
 base::Result<std::optional<std::string>> SqlRecordStore::RawDocument(std::int64_t rid) {

@@ -3,6 +3,7 @@
 // connections and reopen, and index options surviving a restart.
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "base/random.h"
 #include "storage/collection.h"
@@ -216,6 +217,38 @@ TEST(SqliteIndexOptionsFileTest, OptionsAndRenamesSurviveReopen) {
     EXPECT_TRUE(coll->InsertOne(Document{{"_id", 3}}).ok());
     EXPECT_EQ(*SqliteQueryPlan(*engine, "db", "renamed", Document{{"b", 5}}), "IXSCAN b_part");
     EXPECT_EQ(*coll->EstimatedDocumentCount(), 3);
+  }
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(path.string() + suffix, ec);
+  }
+}
+
+TEST(SqliteIndexOptionsFileTest, CountsAreRebuiltForFilesWithoutThem) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("plinth-storage-test-" + base::SystemRandom::Default()->Hex(8) + ".db");
+  SqliteOptions options;
+  options.file = path;
+  {
+    auto engine = std::move(OpenSqliteEngine(options)).value();
+    auto coll = *engine->GetCollection("db", "c");
+    ASSERT_TRUE(coll->InsertMany({Document{{"_id", 1}}, Document{{"_id", 2}}}).ok());
+    ASSERT_TRUE((*engine->GetCollection("db", "empty"))->InsertOne(Document{{"_id", 1}}).ok());
+    ASSERT_TRUE((*engine->GetCollection("db", "empty"))->DeleteOne(Document{}).ok());
+  }
+  {
+    // What a file from before the counts table looks like.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.string().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE plinth_counts", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  {
+    auto engine = std::move(OpenSqliteEngine(options)).value();
+    EXPECT_EQ(*(*engine->GetCollection("db", "c"))->EstimatedDocumentCount(), 2);
+    EXPECT_EQ(*(*engine->GetCollection("db", "empty"))->EstimatedDocumentCount(), 0);
+    ASSERT_TRUE((*engine->GetCollection("db", "c"))->InsertOne(Document{{"_id", 3}}).ok());
+    EXPECT_EQ(*(*engine->GetCollection("db", "c"))->EstimatedDocumentCount(), 3);
   }
   std::error_code ec;
   for (const char* suffix : {"", "-wal", "-shm"}) {
