@@ -44,6 +44,20 @@ class Collection {
                                                              const FindOptions& options = {}) = 0;
   virtual base::Result<std::int64_t> CountDocuments(const doc::Document& filter,
                                                     const CountOptions& options = {}) = 0;
+  // The number of documents from the collection's metadata, without a
+  // filter (MongoDB's estimatedDocumentCount). Each engine documents how
+  // exact it is; the SQLite engine's count is exact for its snapshot.
+  virtual base::Result<std::int64_t> EstimatedDocumentCount() = 0;
+
+  // The distinct values of the (dotted) `field` among the documents
+  // `filter` matches. An array at the end of the path contributes each of
+  // its elements (one level: an array inside it stays one value); missing
+  // fields contribute nothing. Values are distinct by MongoDB's comparison
+  // (Int32 1 and Double 1.0 are one value; the first met in natural order
+  // is returned) and sorted by doc::Compare, the order an index-backed
+  // distinct yields. BadValue for a bad field path or a result above 16 MiB.
+  virtual base::Result<std::vector<doc::Value>> Distinct(const std::string& field,
+                                                         const doc::Document& filter = {}) = 0;
 
   // `update` is an operator document ({$set: ...}); UpdateOne/UpdateMany
   // refuse a replacement (FailedToParse) and ReplaceOne refuses operators.
@@ -79,7 +93,8 @@ class Collection {
   // Returns the index name. Creating an identical index again is a no-op;
   // the same name with another key, or unique over existing duplicates, fails.
   virtual base::Result<std::string> CreateIndex(const IndexSpec& spec) = 0;
-  // Every index, `_id_` first: {v, key, name, unique?} as MongoDB lists them.
+  // Every index, `_id_` first: {v, key, name, unique?, sparse?,
+  // partialFilterExpression?} as MongoDB lists them.
   virtual base::Result<std::vector<doc::Document>> ListIndexes() = 0;
   // "_id_" cannot be dropped (IllegalOperation); unknown names: IndexNotFound.
   virtual base::Status DropIndex(const std::string& name) = 0;

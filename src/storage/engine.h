@@ -39,6 +39,13 @@ class Engine {
   virtual base::Result<bool> DropCollection(const std::string& database,
                                             const std::string& name) = 0;
   virtual base::Result<bool> DropDatabase(const std::string& database) = 0;
+  // MongoDB's renameCollection within one database: the documents, their
+  // natural order and every index move to `to`. NamespaceNotFound when
+  // `from` does not exist; NamespaceExists when `to` does, unless
+  // `drop_target` (then `to` is dropped first, in the same transaction);
+  // IllegalOperation when from == to.
+  virtual base::Status RenameCollection(const std::string& database, const std::string& from,
+                                        const std::string& to, bool drop_target) = 0;
 
   // Runs `body` as one multi-document transaction: every write made through
   // the collections `body` gets from the Transaction commits together, or

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "doc/bson_codec.h"
+#include "doc/compare.h"
 #include "doc/limits.h"
 
 namespace plinth::storage {
@@ -182,6 +184,48 @@ base::Result<std::int64_t> RunCount(RecordStore& store, const matcher::Matcher& 
   const std::int64_t limit = options.limit < 0 ? -options.limit : options.limit;
   if (limit > 0) n = std::min(n, limit);
   return n;
+}
+
+base::Result<doc::FieldPath> ParseDistinctField(const std::string& field) {
+  if (field.empty()) return base::BadValue("distinct: the field name may not be empty");
+  auto path = doc::FieldPath::Parse(field);
+  if (!path.ok())
+    return base::BadValue("distinct: bad field '" + field + "': " + path.status().message());
+  return std::move(path).value();
+}
+
+base::Result<std::vector<doc::Value>> RunDistinct(RecordStore& store,
+                                                  const matcher::Matcher& matcher,
+                                                  const doc::FieldPath& field) {
+  PLINTH_ASSIGN_OR_RETURN(std::vector<Row> rows, store.Matching(matcher));
+  // Every value in natural order first; a stable sort then puts equal values
+  // (by MongoDB's comparison) next to each other with the first met leading,
+  // so unique() keeps that one.
+  std::vector<doc::Value> values;
+  std::vector<const doc::Value*> reached;
+  for (const Row& row : rows) {
+    reached.clear();
+    doc::CollectPathValues(row.doc, field, &reached);
+    for (const doc::Value* value : reached) {
+      if (value->is_array()) {
+        for (const doc::Value& element : value->as_array()) values.push_back(element);
+      } else {
+        values.push_back(*value);
+      }
+    }
+  }
+  std::stable_sort(values.begin(), values.end(),
+                   [](const doc::Value& a, const doc::Value& b) { return doc::Compare(a, b) < 0; });
+  values.erase(std::unique(values.begin(), values.end(), doc::ValuesEqual), values.end());
+  // The answer travels as one BSON array, so it must fit MongoDB's document
+  // size like any reply would.
+  doc::Array array;
+  array.mutable_values() = values;
+  PLINTH_ASSIGN_OR_RETURN(std::string bson, doc::ToBson(doc::Document{{"values", array}}));
+  if (bson.size() > doc::Limits{}.max_bson_bytes) {
+    return base::BadValue("distinct too big, 16mb cap");
+  }
+  return values;
 }
 
 base::Result<ParsedUpdate> ParseUpdate(const doc::Document& filter, const doc::Document& update,

@@ -50,6 +50,16 @@ base::Result<std::vector<doc::Document>> RunFind(RecordStore& store, const Parse
 base::Result<std::int64_t> RunCount(RecordStore& store, const matcher::Matcher& matcher,
                                     const CountOptions& options);
 
+// distinct: the field is a query path (doc::FieldPath::Parse, BadValue
+// otherwise). RunDistinct returns the values as Collection::Distinct
+// documents them: elements of arrays at the end of the path, distinct by
+// doc::ValuesEqual (the first in natural order kept), sorted by
+// doc::Compare; BadValue when they would not fit one 16 MiB BSON document.
+base::Result<doc::FieldPath> ParseDistinctField(const std::string& field);
+base::Result<std::vector<doc::Value>> RunDistinct(RecordStore& store,
+                                                  const matcher::Matcher& matcher,
+                                                  const doc::FieldPath& field);
+
 struct ParsedUpdate {
   std::shared_ptr<const matcher::Matcher> matcher;
   std::shared_ptr<const update::Update> update;

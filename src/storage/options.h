@@ -15,10 +15,10 @@ namespace plinth::storage {
 // (BadValue, FailedToParse, ...) before touching any data. Plain values.
 
 struct FindOptions {
-  doc::Document projection;    // {} = whole documents
-  doc::Document sort;          // {} = natural (insertion) order
-  std::int64_t skip = 0;       // < 0 is BadValue
-  std::int64_t limit = 0;      // 0 = no limit; < 0 is treated as |limit| (MongoDB)
+  doc::Document projection;       // {} = whole documents
+  doc::Document sort;             // {} = natural (insertion) order
+  std::int64_t skip = 0;          // < 0 is BadValue
+  std::int64_t limit = 0;         // 0 = no limit; < 0 is treated as |limit| (MongoDB)
   std::int32_t batch_size = 101;  // documents per cursor batch; 0 = engine default
 };
 
@@ -49,6 +49,14 @@ struct IndexSpec {
   std::string name;   // "" = MongoDB's default name ("a_1_b_-1")
   doc::Document key;  // {field: 1 | -1, ...}, at least one field, at most 32
   bool unique = false;
+  // Documents missing every indexed field are left out of the index (and so
+  // out of its uniqueness check). Excludes partial_filter_expression.
+  bool sparse = false;
+  // Only documents matching this filter are indexed (and unique among
+  // themselves). MongoDB's subset: equality, $eq, $exists: true, $gt, $gte,
+  // $lt, $lte, $type, and $and at the top level only (CannotCreateIndex
+  // otherwise). nullopt: every document is indexed.
+  std::optional<doc::Document> partial_filter_expression = std::nullopt;
 };
 
 struct InsertResult {

@@ -27,6 +27,9 @@ class RecordStore {
   // The documents `matcher` matches, in natural order. An engine may use
   // indexes to find candidates but must check each with matcher.Matches().
   virtual base::Result<std::vector<Row>> Matching(const matcher::Matcher& matcher) = 0;
+  // How many documents the collection holds, from metadata where the
+  // engine keeps it (no document is read or matched).
+  virtual base::Result<std::int64_t> Count() = 0;
   // Inserts a prepared document (it has a valid _id and is within limits).
   // Creates the collection on first write. kDuplicateKey on unique conflicts.
   virtual base::Status Insert(const doc::Document& document) = 0;

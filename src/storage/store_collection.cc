@@ -56,6 +56,27 @@ base::Result<std::int64_t> StoreCollection::CountDocuments(const doc::Document& 
   return count;
 }
 
+base::Result<std::int64_t> StoreCollection::EstimatedDocumentCount() {
+  std::int64_t count = 0;
+  PLINTH_RETURN_IF_ERROR(WithRead([&](RecordStore& store) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(count, store.Count());
+    return base::Status::Ok();
+  }));
+  return count;
+}
+
+base::Result<std::vector<doc::Value>> StoreCollection::Distinct(const std::string& field,
+                                                                const doc::Document& filter) {
+  PLINTH_ASSIGN_OR_RETURN(doc::FieldPath path, ParseDistinctField(field));
+  PLINTH_ASSIGN_OR_RETURN(auto matcher, matcher::Matcher::Parse(filter));
+  std::vector<doc::Value> values;
+  PLINTH_RETURN_IF_ERROR(WithRead([&](RecordStore& store) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(values, RunDistinct(store, *matcher, path));
+    return base::Status::Ok();
+  }));
+  return values;
+}
+
 base::Result<UpdateResult> StoreCollection::DoUpdate(const doc::Document& filter,
                                                      const doc::Document& update, bool replacement,
                                                      bool multi, const UpdateOptions& options) {

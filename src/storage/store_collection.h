@@ -30,6 +30,9 @@ class StoreCollection : public Collection {
                                                      const FindOptions& options) override;
   base::Result<std::int64_t> CountDocuments(const doc::Document& filter,
                                             const CountOptions& options) override;
+  base::Result<std::int64_t> EstimatedDocumentCount() override;
+  base::Result<std::vector<doc::Value>> Distinct(const std::string& field,
+                                                 const doc::Document& filter) override;
   base::Result<UpdateResult> UpdateOne(const doc::Document& filter, const doc::Document& update,
                                        const UpdateOptions& options) override;
   base::Result<UpdateResult> UpdateMany(const doc::Document& filter, const doc::Document& update,

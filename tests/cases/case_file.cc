@@ -31,7 +31,10 @@ const std::set<std::string>& KnownOps() {
                                             "aggregate",
                                             "createIndex",
                                             "dropIndex",
-                                            "listIndexes"};
+                                            "listIndexes",
+                                            "distinct",
+                                            "estimatedDocumentCount",
+                                            "renameCollection"};
   return ops;
 }
 
@@ -119,6 +122,12 @@ Result<CaseTest> ParseTest(const doc::Document& t, const std::string& where_file
       PLINTH_ASSIGN_OR_RETURN(test.pipeline, AsDocuments(value, at));
     } else if (key == "index") {
       test.index = value;
+    } else if (key == "field") {
+      PLINTH_ASSIGN_OR_RETURN(test.field, AsString(value, at));
+    } else if (key == "to") {
+      PLINTH_ASSIGN_OR_RETURN(test.to, AsString(value, at));
+    } else if (key == "dropTarget") {
+      PLINTH_ASSIGN_OR_RETURN(test.drop_target, AsBool(value, at));
     } else if (key == "expect") {
       test.expect = value;
     } else if (key == "unordered") {
@@ -160,6 +169,8 @@ Result<CaseTest> ParseTest(const doc::Document& t, const std::string& where_file
   if (o == "insertOne") PLINTH_RETURN_IF_ERROR(need("document"));
   if (o == "insertMany") PLINTH_RETURN_IF_ERROR(need("documents"));
   if (o == "aggregate") PLINTH_RETURN_IF_ERROR(need("pipeline"));
+  if (o == "distinct") PLINTH_RETURN_IF_ERROR(need("field"));
+  if (o == "renameCollection") PLINTH_RETURN_IF_ERROR(need("to"));
   if (o == "createIndex") {
     PLINTH_RETURN_IF_ERROR(need("index"));
     if (!test.index.is_document()) return Bad(where, "createIndex's \"index\" must be a document");
@@ -232,6 +243,16 @@ Result<CaseFile> LoadCaseFile(const std::filesystem::path& path,
       PLINTH_ASSIGN_OR_RETURN(file.documents, AsDocuments(value, at));
     } else if (key == "indexes") {
       PLINTH_ASSIGN_OR_RETURN(file.indexes, AsDocuments(value, at));
+    } else if (key == "collections") {
+      if (!value.is_document()) return Bad(at, "must be a document of collection names");
+      for (const auto& [name, docs] : value.as_document()) {
+        PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> list,
+                                AsDocuments(docs, at + ", \"" + name + "\""));
+        for (const doc::Document& d : list) {
+          if (!d.Has("_id")) return Bad(at, "every document needs an explicit _id");
+        }
+        file.collections.emplace_back(name, std::move(list));
+      }
     } else if (key == "tests") {
       has_tests = true;
       if (!value.is_array() || value.as_array().empty()) {

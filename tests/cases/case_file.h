@@ -34,6 +34,9 @@ struct CaseTest {
   std::vector<doc::Document> documents;  // insertMany
   std::vector<doc::Document> pipeline;   // aggregate
   doc::Value index;                      // createIndex: document; dropIndex: string
+  std::string field;                     // distinct
+  std::string to;                        // renameCollection: the new name
+  bool drop_target = false;              // renameCollection
   std::optional<doc::Value> expect;
   bool unordered = false;
   std::optional<std::vector<doc::Document>> expect_collection;
@@ -53,6 +56,9 @@ struct CaseFile {
   std::string description;
   std::vector<doc::Document> documents;
   std::vector<doc::Document> indexes;  // {"key": {...}, "unique": bool, "name": "..."}
+  // More collections of the default database and their documents (engine
+  // only: for tests of operations across collections, such as rename).
+  std::vector<std::pair<std::string, std::vector<doc::Document>>> collections;
   std::vector<CaseTest> tests;
 };
 

@@ -34,7 +34,9 @@ class ReferenceTarget : public Target {
   std::optional<std::string> SkipReason(const CaseFile&, const CaseTest& t) const override {
     if (t.engine_only) return "engine_only: needs an engine";
     if (IsIndexOp(t.op)) return "the reference target has no indexes (" + t.op + ")";
-    if (t.database || t.collection) return "the reference target has no namespaces";
+    if (t.database || t.collection || t.op == "renameCollection") {
+      return "the reference target has no namespaces";
+    }
     return std::nullopt;
   }
 
@@ -62,6 +64,8 @@ class ReferenceTarget : public Target {
       PLINTH_ASSIGN_OR_RETURN(Docs d, Find(t.filter, {}, {}, t.skip, t.limit));
       return doc::Value(static_cast<std::int64_t>(d.size()));
     }
+    if (op == "estimatedDocumentCount") return doc::Value(static_cast<std::int64_t>(docs_.size()));
+    if (op == "distinct") return Distinct(t.field, t.filter);
     if (op == "insertOne") return Insert({t.document});
     if (op == "insertMany") return Insert(t.documents);
     if (op == "updateOne" || op == "updateMany" || op == "replaceOne") {
@@ -299,6 +303,38 @@ class ReferenceTarget : public Target {
     PLINTH_ASSIGN_OR_RETURN(doc::Value out, shown(before, t.return_new ? after : before));
     docs_[i] = after;
     return out;
+  }
+
+  // distinct the plain way: every value reached (array elements one level
+  // down), kept when no earlier kept value equals it, then sorted.
+  Result<doc::Value> Distinct(const std::string& field, const doc::Document& filter) {
+    auto path = doc::FieldPath::Parse(field);
+    if (field.empty() || !path.ok()) return base::BadValue("distinct: bad field '" + field + "'");
+    PLINTH_ASSIGN_OR_RETURN(auto hits, Matching(filter, {}));
+    std::vector<doc::Value> kept;
+    auto keep = [&](const doc::Value& v) {
+      for (const doc::Value& k : kept) {
+        if (doc::ValuesEqual(k, v)) return;
+      }
+      kept.push_back(v);
+    };
+    for (std::size_t i : hits) {
+      std::vector<const doc::Value*> reached;
+      doc::CollectPathValues(docs_[i], *path, &reached);
+      for (const doc::Value* v : reached) {
+        if (v->is_array()) {
+          for (const doc::Value& e : v->as_array()) keep(e);
+        } else {
+          keep(*v);
+        }
+      }
+    }
+    std::stable_sort(kept.begin(), kept.end(), [](const doc::Value& a, const doc::Value& b) {
+      return doc::Compare(a, b) < 0;
+    });
+    doc::Array array;
+    array.mutable_values() = std::move(kept);
+    return doc::Value(std::move(array));
   }
 
   // The engine-neutral stages of storage/aggregate.h over the vector.

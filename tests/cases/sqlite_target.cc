@@ -21,6 +21,10 @@ Result<storage::IndexSpec> ToIndexSpec(const doc::Document& d) {
       spec.unique = value.as_bool();
     } else if (key == "name" && value.is_string()) {
       spec.name = value.as_string();
+    } else if (key == "sparse" && value.is_bool()) {
+      spec.sparse = value.as_bool();
+    } else if (key == "partialFilterExpression" && value.is_document()) {
+      spec.partial_filter_expression = value.as_document();
     } else {
       return base::BadValue("index spec: unexpected field \"" + key + "\"");
     }
@@ -47,6 +51,11 @@ class SqliteTarget : public Target {
     if (!file.documents.empty()) {
       Result<storage::InsertResult> inserted = collection_->InsertMany(file.documents);
       if (!inserted.ok()) return inserted.status().WithContext("inserting the file's documents");
+    }
+    for (const auto& [name, documents] : file.collections) {
+      PLINTH_ASSIGN_OR_RETURN(auto other, engine_->GetCollection(kDefaultDatabase, name));
+      Result<storage::InsertResult> inserted = other->InsertMany(documents);
+      if (!inserted.ok()) return inserted.status().WithContext("inserting into " + name);
     }
     return Status::Ok();
   }
@@ -83,6 +92,27 @@ class SqliteTarget : public Target {
       o.limit = t.limit;
       PLINTH_ASSIGN_OR_RETURN(std::int64_t n, c->CountDocuments(t.filter, o));
       return doc::Value(n);
+    }
+    if (op == "estimatedDocumentCount") {
+      PLINTH_ASSIGN_OR_RETURN(std::int64_t n, c->EstimatedDocumentCount());
+      return doc::Value(n);
+    }
+    if (op == "distinct") {
+      PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Value> values, c->Distinct(t.field, t.filter));
+      doc::Array array;
+      array.mutable_values() = std::move(values);
+      return doc::Value(std::move(array));
+    }
+    if (op == "renameCollection") {
+      const std::string database = t.database.value_or(kDefaultDatabase);
+      PLINTH_RETURN_IF_ERROR(engine_->RenameCollection(
+          database, t.collection.value_or(kDefaultCollection), t.to, t.drop_target));
+      PLINTH_ASSIGN_OR_RETURN(auto target, engine_->GetCollection(database, t.to));
+      PLINTH_ASSIGN_OR_RETURN(auto cursor, target->Find(doc::Document{}));
+      PLINTH_ASSIGN_OR_RETURN(auto docs, storage::ReadAll(cursor.get()));
+      PLINTH_ASSIGN_OR_RETURN(auto indexes, target->ListIndexes());
+      return doc::Value(doc::Document{{"documents", DocumentsValue(std::move(docs))},
+                                      {"indexes", DocumentsValue(std::move(indexes))}});
     }
     if (op == "insertOne") {
       PLINTH_ASSIGN_OR_RETURN(auto r, c->InsertOne(t.document));

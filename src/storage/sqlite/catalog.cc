@@ -38,7 +38,7 @@ base::Result<std::optional<double>> Direction(const doc::Value& v) {
 }  // namespace
 
 base::Status InitSchema(Connection& conn) {
-  return conn.Exec(
+  PLINTH_RETURN_IF_ERROR(conn.Exec(
       "CREATE TABLE IF NOT EXISTS plinth_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) "
       "WITHOUT ROWID;"
       "INSERT OR IGNORE INTO plinth_meta VALUES('format_version', 1), ('next_table_id', 1);"
@@ -46,7 +46,53 @@ base::Status InitSchema(Connection& conn) {
       "id INTEGER NOT NULL UNIQUE, PRIMARY KEY(db, name)) WITHOUT ROWID;"
       "CREATE TABLE IF NOT EXISTS plinth_indexes(collection_id INTEGER NOT NULL, name TEXT NOT "
       "NULL, id INTEGER NOT NULL UNIQUE, spec BLOB NOT NULL, PRIMARY KEY(collection_id, name)) "
-      "WITHOUT ROWID;");
+      "WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS plinth_counts(collection_id INTEGER PRIMARY KEY, "
+      "count INTEGER NOT NULL);"));
+  // Files written before plinth_counts existed have collections without a
+  // count: count them once, here, in the opening write transaction.
+  std::vector<std::int64_t> uncounted;
+  {
+    PLINTH_ASSIGN_OR_RETURN(
+        sqlite3_stmt * raw,
+        conn.Prepare("SELECT id FROM plinth_collections WHERE id NOT IN (SELECT collection_id "
+                     "FROM plinth_counts)"));
+    Statement stmt(&conn, raw);
+    while (true) {
+      PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      uncounted.push_back(stmt.ColumnInt(0));
+    }
+  }
+  for (std::int64_t id : uncounted) {
+    const std::string table = "c" + std::to_string(id);
+    PLINTH_RETURN_IF_ERROR(conn.Exec("INSERT INTO plinth_counts VALUES(" + std::to_string(id) +
+                                     ", (SELECT count(*) FROM " + table + "))"));
+  }
+  return base::Status::Ok();
+}
+
+base::Status AddToCount(Connection& conn, std::int64_t collection_id, std::int64_t delta) {
+  PLINTH_ASSIGN_OR_RETURN(
+      sqlite3_stmt * raw,
+      conn.Prepare("UPDATE plinth_counts SET count = count + ?1 WHERE collection_id = ?2"));
+  Statement stmt(&conn, raw);
+  stmt.BindInt(1, delta);
+  stmt.BindInt(2, collection_id);
+  PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  (void)row;
+  return base::Status::Ok();
+}
+
+base::Result<std::int64_t> LoadCount(Connection& conn, std::int64_t collection_id) {
+  PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw,
+                          conn.Prepare("SELECT count FROM plinth_counts WHERE collection_id = ?1"));
+  Statement stmt(&conn, raw);
+  stmt.BindInt(1, collection_id);
+  PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row)
+    return base::Internal("no document count for collection " + std::to_string(collection_id));
+  return stmt.ColumnInt(0);
 }
 
 base::Result<std::vector<KeyField>> ParseKeyPattern(const doc::Document& key) {
@@ -131,6 +177,13 @@ base::Result<std::optional<CollectionInfo>> LoadCollection(Connection& conn,
     if (const doc::Value* unique = spec.Get("unique"); unique != nullptr && unique->is_bool()) {
       index.unique = unique->as_bool();
     }
+    if (const doc::Value* sparse = spec.Get("sparse"); sparse != nullptr && sparse->is_bool()) {
+      index.sparse = sparse->as_bool();
+    }
+    if (const doc::Value* partial = spec.Get("partialFilterExpression");
+        partial != nullptr && partial->is_document()) {
+      PLINTH_ASSIGN_OR_RETURN(index.partial, PartialFilter::Parse(partial->as_document()));
+    }
     PLINTH_ASSIGN_OR_RETURN(index.fields, ParseKeyPattern(index.key));
     info.indexes.push_back(std::move(index));
   }
@@ -172,13 +225,30 @@ base::Result<std::optional<CollectionInfo>> LoadCollectionCached(Connection& con
   return info;
 }
 
-base::Result<IndexInfo> AddIndex(Connection& conn, CollectionInfo* info, const std::string& name,
-                                 const doc::Document& key, bool unique) {
+bool IndexInfo::Holds(const doc::Document& document) const {
+  if (partial != nullptr && !partial->Matches(document)) return false;
+  if (!sparse) return true;
+  std::vector<const doc::Value*> values;
+  for (const KeyField& field : fields) {
+    doc::CollectPathValues(document, field.path, &values);
+    if (!values.empty()) return true;
+  }
+  return false;
+}
+
+base::Result<IndexInfo> AddIndex(Connection& conn, CollectionInfo* info, const IndexSpec& spec) {
   conn.InvalidateCatalog();
+  const std::string& name = spec.name;
+  const doc::Document& key = spec.key;
+  const bool unique = spec.unique;
   IndexInfo index;
   index.name = name;
   index.key = key;
   index.unique = unique;
+  index.sparse = spec.sparse;
+  if (spec.partial_filter_expression) {
+    PLINTH_ASSIGN_OR_RETURN(index.partial, PartialFilter::Parse(*spec.partial_filter_expression));
+  }
   PLINTH_ASSIGN_OR_RETURN(index.fields, ParseKeyPattern(key));
   PLINTH_ASSIGN_OR_RETURN(index.id, NextTableId(conn));
   const std::string table = index.table();
@@ -188,8 +258,12 @@ base::Result<IndexInfo> AddIndex(Connection& conn, CollectionInfo* info, const s
              : "CREATE TABLE " + table +
                    "(key BLOB NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY(key, rid)) WITHOUT "
                    "ROWID"));
-  doc::Document spec{{"key", key}, {"unique", unique}};
-  PLINTH_ASSIGN_OR_RETURN(std::string bson, doc::ToBson(spec));
+  doc::Document stored{{"key", key}, {"unique", unique}};
+  if (spec.sparse) stored.Append("sparse", true);
+  if (spec.partial_filter_expression) {
+    stored.Append("partialFilterExpression", *spec.partial_filter_expression);
+  }
+  PLINTH_ASSIGN_OR_RETURN(std::string bson, doc::ToBson(stored));
   PLINTH_ASSIGN_OR_RETURN(
       sqlite3_stmt * raw,
       conn.Prepare("INSERT INTO plinth_indexes(collection_id, name, id, spec) VALUES(?1, ?2, ?3, "
@@ -228,8 +302,13 @@ base::Result<CollectionInfo> EnsureCollection(Connection& conn, const std::strin
     PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
     (void)row;
   }
-  PLINTH_ASSIGN_OR_RETURN(IndexInfo id_index,
-                          AddIndex(conn, &info, "_id_", doc::Document{{"_id", 1}}, true));
+  PLINTH_RETURN_IF_ERROR(
+      conn.Exec("INSERT INTO plinth_counts VALUES(" + std::to_string(info.id) + ", 0)"));
+  IndexSpec id_spec;
+  id_spec.name = "_id_";
+  id_spec.key = doc::Document{{"_id", 1}};
+  id_spec.unique = true;
+  PLINTH_ASSIGN_OR_RETURN(IndexInfo id_index, AddIndex(conn, &info, id_spec));
   (void)id_index;
   return info;
 }
@@ -253,6 +332,8 @@ base::Status RemoveCollection(Connection& conn, const CollectionInfo& info) {
   for (const IndexInfo& index : info.indexes)
     PLINTH_RETURN_IF_ERROR(RemoveIndex(conn, info, index));
   PLINTH_RETURN_IF_ERROR(conn.Exec("DROP TABLE IF EXISTS " + info.table()));
+  PLINTH_RETURN_IF_ERROR(
+      conn.Exec("DELETE FROM plinth_counts WHERE collection_id = " + std::to_string(info.id)));
   PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw,
                           conn.Prepare("DELETE FROM plinth_collections WHERE id = ?1"));
   Statement stmt(&conn, raw);
@@ -260,6 +341,24 @@ base::Status RemoveCollection(Connection& conn, const CollectionInfo& info) {
   PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
   (void)row;
   return base::Status::Ok();
+}
+
+base::Status RenameCollectionRow(Connection& conn, const CollectionInfo& info,
+                                 const std::string& to) {
+  conn.InvalidateCatalog();
+  {
+    PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw,
+                            conn.Prepare("UPDATE plinth_collections SET name = ?1 WHERE id = ?2"));
+    Statement stmt(&conn, raw);
+    stmt.BindText(1, to);
+    stmt.BindInt(2, info.id);
+    PLINTH_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    (void)row;
+  }
+  // Every connection's catalog cache is keyed by schema_version, which a
+  // row update does not change; a throwaway table bumps it so no other
+  // connection keeps serving the old name.
+  return conn.Exec("CREATE TABLE plinth_catalog_bump(x); DROP TABLE plinth_catalog_bump");
 }
 
 namespace {

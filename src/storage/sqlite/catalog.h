@@ -1,12 +1,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
 #include "doc/value.h"
+#include "storage/options.h"
+#include "storage/partial_filter.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/key_encoding.h"
 
@@ -21,9 +24,14 @@ struct IndexInfo {
   std::string name;
   doc::Document key;  // as given: {field: 1 | -1, ...}
   bool unique = false;
-  std::int64_t id = 0;  // the index table is "x<id>"
+  bool sparse = false;                           // documents missing every field are left out
+  std::shared_ptr<const PartialFilter> partial;  // null: no partialFilterExpression
+  std::int64_t id = 0;                           // the index table is "x<id>"
   std::vector<KeyField> fields;
   std::string table() const { return "x" + std::to_string(id); }
+  // Whether `document` has entries in this index (sparse and partial
+  // indexes leave some out).
+  bool Holds(const doc::Document& document) const;
 };
 
 struct CollectionInfo {
@@ -34,8 +42,16 @@ struct CollectionInfo {
   std::string table() const { return "c" + std::to_string(id); }
 };
 
-// Creates the catalog tables when missing.
+// Creates the catalog tables when missing (and counts the documents of
+// collections a file written before plinth_counts holds). REQUIRES: write
+// transaction.
 base::Status InitSchema(Connection& conn);
+
+// The collection's document count (plinth_counts), kept in step by every
+// insert and remove in the same transaction. AddToCount REQUIRES the write
+// transaction.
+base::Status AddToCount(Connection& conn, std::int64_t collection_id, std::int64_t delta);
+base::Result<std::int64_t> LoadCount(Connection& conn, std::int64_t collection_id);
 
 base::Result<std::optional<CollectionInfo>> LoadCollection(Connection& conn,
                                                            const std::string& database,
@@ -57,11 +73,15 @@ base::Result<std::vector<KeyField>> ParseKeyPattern(const doc::Document& key);
 std::string DefaultIndexName(const doc::Document& key);
 
 // Adds an index (catalog row and empty table) to `info`. REQUIRES: write
-// transaction; the name is free.
-base::Result<IndexInfo> AddIndex(Connection& conn, CollectionInfo* info, const std::string& name,
-                                 const doc::Document& key, bool unique);
+// transaction; spec.name is set and free; the options were validated.
+base::Result<IndexInfo> AddIndex(Connection& conn, CollectionInfo* info, const IndexSpec& spec);
 base::Status RemoveIndex(Connection& conn, const CollectionInfo& info, const IndexInfo& index);
 base::Status RemoveCollection(Connection& conn, const CollectionInfo& info);
+// Renames the collection's catalog row; its tables (documents and indexes)
+// keep their ids, so everything moves with it. REQUIRES: write transaction;
+// `to` is free.
+base::Status RenameCollectionRow(Connection& conn, const CollectionInfo& info,
+                                 const std::string& to);
 
 base::Result<std::vector<std::string>> ListDatabaseNames(Connection& conn);
 base::Result<std::vector<std::string>> ListCollectionNames(Connection& conn,

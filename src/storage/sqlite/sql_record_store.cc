@@ -27,6 +27,14 @@ bool IndexableEquality(const doc::Value& value) {
   }
 }
 
+// The keys `document` has in `index`: none when a sparse or partial index
+// leaves it out.
+base::Result<std::vector<std::string>> KeysIn(const IndexInfo& index,
+                                              const doc::Document& document) {
+  if (!index.Holds(document)) return std::vector<std::string>();
+  return IndexKeys(document, index.fields);
+}
+
 std::string RenderValue(const doc::Value& value) {
   if (value.type() == doc::Type::kObjectId) {
     return "ObjectId('" + value.as_object_id().ToHex() + "')";
@@ -83,6 +91,11 @@ base::Result<std::vector<Row>> SqlRecordStore::Matching(const matcher::Matcher& 
   std::size_t best_length = 0;
   const auto& equalities = matcher.EqualityFields();
   for (const IndexInfo& index : info->indexes) {
+    // A partial index holds only some documents: it may answer the query
+    // only when every document the query matches is among them. (A sparse
+    // index needs no such check: the prefix below only uses equalities on
+    // non-null values, which a document missing the field never matches.)
+    if (index.partial != nullptr && !index.partial->ImpliedBy(matcher)) continue;
     std::string prefix;
     std::size_t length = 0;
     for (const KeyField& field : index.fields) {
@@ -101,6 +114,7 @@ base::Result<std::vector<Row>> SqlRecordStore::Matching(const matcher::Matcher& 
     }
   }
 
+  last_plan_ = best == nullptr ? "COLLSCAN" : "IXSCAN " + best->name;
   if (best == nullptr) {
     PLINTH_RETURN_IF_ERROR(
         ScanAll(*info, [&](std::int64_t rid, doc::Document document) -> base::Status {
@@ -191,18 +205,18 @@ base::Status SqlRecordStore::Insert(const doc::Document& document) {
     (void)more;
   }
   for (const IndexInfo& index : info->indexes) {
-    PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> keys, IndexKeys(document, index.fields));
+    PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> keys, KeysIn(index, document));
     PLINTH_RETURN_IF_ERROR(InsertKeys(index, document, rid, keys));
   }
-  return base::Status::Ok();
+  return AddToCount(*conn_, info->id, 1);
 }
 
 base::Status SqlRecordStore::Replace(const Row& row, const doc::Document& document) {
   PLINTH_ASSIGN_OR_RETURN(CollectionInfo * info, EnsureInfo());
   PLINTH_ASSIGN_OR_RETURN(std::string bson, doc::ToBson(document));
   for (const IndexInfo& index : info->indexes) {
-    PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> old_keys, IndexKeys(row.doc, index.fields));
-    PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> new_keys, IndexKeys(document, index.fields));
+    PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> old_keys, KeysIn(index, row.doc));
+    PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> new_keys, KeysIn(index, document));
     std::vector<std::string> removed, added;
     std::set_difference(old_keys.begin(), old_keys.end(), new_keys.begin(), new_keys.end(),
                         std::back_inserter(removed));
@@ -224,7 +238,7 @@ base::Status SqlRecordStore::Replace(const Row& row, const doc::Document& docume
 base::Status SqlRecordStore::Remove(const Row& row) {
   PLINTH_ASSIGN_OR_RETURN(CollectionInfo * info, EnsureInfo());
   for (const IndexInfo& index : info->indexes) {
-    PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> keys, IndexKeys(row.doc, index.fields));
+    PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> keys, KeysIn(index, row.doc));
     PLINTH_RETURN_IF_ERROR(DeleteKeys(index, row.rid, keys));
   }
   PLINTH_ASSIGN_OR_RETURN(sqlite3_stmt * raw,
@@ -233,7 +247,15 @@ base::Status SqlRecordStore::Remove(const Row& row) {
   stmt.BindInt(1, row.rid);
   PLINTH_ASSIGN_OR_RETURN(bool more, stmt.Step());
   (void)more;
-  return base::Status::Ok();
+  return AddToCount(*conn_, info->id, -1);
+}
+
+base::Result<std::int64_t> SqlRecordStore::Count() {
+  PLINTH_ASSIGN_OR_RETURN(const CollectionInfo* info, Info());
+  if (info == nullptr) return std::int64_t{0};
+  // One row lookup: the count is kept by Insert and Remove in the same
+  // transaction, so it is exact for this snapshot.
+  return LoadCount(*conn_, info->id);
 }
 
 base::Result<std::optional<std::string>> SqlRecordStore::RawDocument(std::int64_t rid) {
@@ -251,7 +273,7 @@ base::Result<std::optional<std::string>> SqlRecordStore::RawDocument(std::int64_
 base::Status SqlRecordStore::BuildIndex(const IndexInfo& index) {
   PLINTH_ASSIGN_OR_RETURN(CollectionInfo * info, EnsureInfo());
   return ScanAll(*info, [&](std::int64_t rid, doc::Document document) -> base::Status {
-    PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> keys, IndexKeys(document, index.fields));
+    PLINTH_ASSIGN_OR_RETURN(std::vector<std::string> keys, KeysIn(index, document));
     return InsertKeys(index, document, rid, keys);
   });
 }

@@ -23,6 +23,7 @@ class SqlRecordStore final : public RecordStore {
   base::Status Insert(const doc::Document& document) override;
   base::Status Replace(const Row& row, const doc::Document& document) override;
   base::Status Remove(const Row& row) override;
+  base::Result<std::int64_t> Count() override;
 
   // The collection, or nullopt when it does not exist.
   base::Result<const CollectionInfo*> Info();
@@ -35,6 +36,10 @@ class SqlRecordStore final : public RecordStore {
   base::Status BuildIndex(const IndexInfo& index);
   // Forgets the cached catalog entry (after DDL).
   void Reload() { loaded_ = false; }
+  // How the last Matching found its candidates: "COLLSCAN" or
+  // "IXSCAN <index name>" (for tests and explain-like diagnostics); empty
+  // before any Matching or when the collection does not exist.
+  const std::string& last_plan() const { return last_plan_; }
 
  private:
   // Calls `visit` for every row in record-id (natural) order; stops at the
@@ -52,6 +57,7 @@ class SqlRecordStore final : public RecordStore {
   std::string name_;
   bool loaded_ = false;
   std::optional<CollectionInfo> info_;
+  std::string last_plan_;
 };
 
 // MongoDB's duplicate key message: E11000 duplicate key error collection:

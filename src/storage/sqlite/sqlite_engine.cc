@@ -181,6 +181,8 @@ Status NotInStage(std::string_view what) {
 doc::Document IndexDescription(const IndexInfo& index) {
   doc::Document out{{"v", 2}, {"key", index.key}, {"name", index.name}};
   if (index.unique && index.name != "_id_") out.Append("unique", true);
+  if (index.sparse) out.Append("sparse", true);
+  if (index.partial != nullptr) out.Append("partialFilterExpression", index.partial->expression());
   return out;
 }
 
@@ -204,9 +206,25 @@ class SqliteCollection final : public StoreCollection {
   SqliteCollection(Session session, std::string database, std::string name)
       : StoreCollection(std::move(database), std::move(name)), session_(std::move(session)) {}
 
-  Result<std::string> CreateIndex(const IndexSpec& spec) override {
-    PLINTH_ASSIGN_OR_RETURN(std::vector<KeyField> fields, ParseKeyPattern(spec.key));
-    const std::string name = spec.name.empty() ? DefaultIndexName(spec.key) : spec.name;
+  Result<std::string> CreateIndex(const IndexSpec& requested) override {
+    PLINTH_ASSIGN_OR_RETURN(std::vector<KeyField> fields, ParseKeyPattern(requested.key));
+    IndexSpec spec = requested;
+    if (spec.name.empty()) spec.name = DefaultIndexName(spec.key);
+    const std::string& name = spec.name;
+    if (spec.sparse && spec.partial_filter_expression) {
+      return Status(base::ErrorCode::kCannotCreateIndex,
+                    "cannot mix \"partialFilterExpression\" and \"sparse\" options");
+    }
+    std::shared_ptr<const PartialFilter> partial;
+    if (spec.partial_filter_expression) {
+      PLINTH_ASSIGN_OR_RETURN(partial, PartialFilter::Parse(*spec.partial_filter_expression));
+    }
+    // Two indexes are the same index when key and partial filter agree
+    // (MongoDB allows one key pattern under different partial filters).
+    auto same_filter = [&](const IndexInfo& index) {
+      if ((index.partial == nullptr) != (partial == nullptr)) return false;
+      return partial == nullptr || index.partial->expression() == partial->expression();
+    };
     PLINTH_RETURN_IF_ERROR(WriteIn(session_, [&](Connection& conn) -> Status {
       SqlRecordStore store(&conn, database(), this->name());
       PLINTH_ASSIGN_OR_RETURN(CollectionInfo * info, store.EnsureInfo());
@@ -217,13 +235,17 @@ class SqliteCollection final : public StoreCollection {
                                            return a.path == b.path && a.descending == b.descending;
                                          });
         if (index.name == name) {
-          if (same_key && (index.unique == spec.unique || name == "_id_")) return Status::Ok();
+          if (name == "_id_" && same_key && !spec.sparse && !partial) return Status::Ok();
+          if (same_key && index.unique == spec.unique && index.sparse == spec.sparse &&
+              same_filter(index)) {
+            return Status::Ok();
+          }
           return Status(base::ErrorCode::kCannotCreateIndex,
                         "An existing index has the same name as the requested index but a "
                         "different key or options: " +
                             name);
         }
-        if (same_key) {
+        if (same_key && same_filter(index)) {
           return Status(base::ErrorCode::kCannotCreateIndex,
                         "Index already exists with a different name: " + index.name);
         }
@@ -232,7 +254,7 @@ class SqliteCollection final : public StoreCollection {
         return Status(base::ErrorCode::kCannotCreateIndex,
                       "add index fails, too many indexes for " + database() + "." + this->name());
       }
-      PLINTH_ASSIGN_OR_RETURN(IndexInfo index, AddIndex(conn, info, name, spec.key, spec.unique));
+      PLINTH_ASSIGN_OR_RETURN(IndexInfo index, AddIndex(conn, info, spec));
       return store.BuildIndex(index);
     }));
     return name;
@@ -344,6 +366,35 @@ class EngineView : public Engine {
     return dropped;
   }
 
+  Status RenameCollection(const std::string& database, const std::string& from,
+                          const std::string& to, bool drop_target) override {
+    PLINTH_RETURN_IF_ERROR(ValidateDatabaseName(database));
+    PLINTH_RETURN_IF_ERROR(ValidateCollectionName(from));
+    PLINTH_RETURN_IF_ERROR(ValidateCollectionName(to));
+    if (from == to) {
+      return Status(base::ErrorCode::kIllegalOperation,
+                    "Can't rename a collection to itself: " + database + "." + from);
+    }
+    return WriteIn(session_, [&](Connection& conn) -> Status {
+      PLINTH_ASSIGN_OR_RETURN(std::optional<CollectionInfo> source,
+                              LoadCollection(conn, database, from));
+      if (!source) {
+        return Status(base::ErrorCode::kNamespaceNotFound,
+                      "Source collection " + database + "." + from + " does not exist");
+      }
+      PLINTH_ASSIGN_OR_RETURN(std::optional<CollectionInfo> target,
+                              LoadCollection(conn, database, to));
+      if (target) {
+        if (!drop_target) {
+          return Status(base::ErrorCode::kNamespaceExists,
+                        "target namespace exists: " + database + "." + to);
+        }
+        PLINTH_RETURN_IF_ERROR(RemoveCollection(conn, *target));
+      }
+      return RenameCollectionRow(conn, *source, to);
+    });
+  }
+
   Status RunTransaction(const std::function<Status(Engine& transaction)>& body) override {
     if (session_.txn != nullptr) {
       // Nested: a savepoint inside the open transaction.
@@ -360,6 +411,19 @@ class EngineView : public Engine {
 
   std::optional<std::uint64_t> WriteVersion() const override {
     return session_.core->write_version();
+  }
+
+  // See SqliteQueryPlan.
+  Result<std::string> QueryPlan(const std::string& database, const std::string& name,
+                                const matcher::Matcher& matcher) {
+    std::string plan;
+    PLINTH_RETURN_IF_ERROR(ReadIn(session_, [&](Connection& conn) -> Status {
+      SqlRecordStore store(&conn, database, name);
+      PLINTH_RETURN_IF_ERROR(store.Matching(matcher).status());
+      plan = store.last_plan();
+      return Status::Ok();
+    }));
+    return plan;
   }
 
   std::unique_ptr<Stage> NewStage() override { return MakeStage(session_.core); }
@@ -428,6 +492,22 @@ class OverlayRecordStore final : public RecordStore {
       }
     }
     return rows;
+  }
+
+  Result<std::int64_t> Count() override {
+    std::int64_t count = 0;
+    PLINTH_RETURN_IF_ERROR(ReadIn(Session{state_->core, nullptr}, [&](Connection& conn) -> Status {
+      SqlRecordStore store(&conn, database_, name_);
+      PLINTH_ASSIGN_OR_RETURN(count, store.Count());
+      return Status::Ok();
+    }));
+    for (const auto& [rid, change] : overlay_->changed) {
+      if (!change.doc) --count;
+    }
+    for (const auto& document : overlay_->inserted) {
+      if (document) ++count;
+    }
+    return count;
   }
 
   Status Insert(const doc::Document& document) override {
@@ -528,6 +608,10 @@ class StageView final : public Engine {
     return NotInStage("dropCollection");
   }
   Result<bool> DropDatabase(const std::string&) override { return NotInStage("dropDatabase"); }
+  Status RenameCollection(const std::string&, const std::string&, const std::string&,
+                          bool) override {
+    return NotInStage("renameCollection");
+  }
   Status RunTransaction(const std::function<Status(Engine&)>&) override {
     return NotInStage("a transaction");
   }
@@ -597,6 +681,15 @@ std::unique_ptr<Stage> MakeStage(std::shared_ptr<Core> core) {
 
 }  // namespace
 }  // namespace sqlite
+
+base::Result<std::string> SqliteQueryPlan(Engine& engine, const std::string& database,
+                                          const std::string& collection,
+                                          const doc::Document& filter) {
+  auto* view = dynamic_cast<sqlite::EngineView*>(&engine);
+  if (view == nullptr) return base::BadValue("not a SQLite engine");
+  PLINTH_ASSIGN_OR_RETURN(auto matcher, matcher::Matcher::Parse(filter));
+  return view->QueryPlan(database, collection, *matcher);
+}
 
 base::Result<std::unique_ptr<Engine>> OpenSqliteEngine(const SqliteOptions& options) {
   std::string path = options.file.string();

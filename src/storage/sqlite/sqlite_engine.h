@@ -31,4 +31,13 @@ struct SqliteOptions {
 // see engine.h. kIoError when the file cannot be opened.
 base::Result<std::unique_ptr<Engine>> OpenSqliteEngine(const SqliteOptions& options);
 
+// For tests and diagnostics, like a minimal explain: how a find with
+// `filter` would find its candidates in `engine` (one returned by
+// OpenSqliteEngine): "COLLSCAN", or "IXSCAN <index name>" for the index
+// used. Runs the query in a read snapshot and discards the rows. BadValue
+// for another engine or a bad filter.
+base::Result<std::string> SqliteQueryPlan(Engine& engine, const std::string& database,
+                                          const std::string& collection,
+                                          const doc::Document& filter);
+
 }  // namespace plinth::storage
