@@ -10,6 +10,7 @@
 #include <js/experimental/TypedData.h>
 #include <jsfriendapi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -247,6 +248,12 @@ class ToDocConverter {
     if (depth + 1 > limits_.max_depth) return DepthError(limits_);
     std::uint32_t length = 0;
     if (!JS::GetArrayLength(cx_, obj, &length)) return JsFailed();
+    // Every BSON array element takes at least a type byte, a key digit and
+    // the key's NUL: refuse a long (perhaps sparse) array before walking it.
+    if (static_cast<std::uint64_t>(length) * 3 >
+        limits_.max_bytes - std::min(bytes_, limits_.max_bytes)) {
+      return SizeError(limits_);
+    }
     doc::Array array;
     JS::RootedValue element(cx_);
     for (std::uint32_t i = 0; i < length; ++i) {
