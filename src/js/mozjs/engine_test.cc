@@ -89,6 +89,11 @@ TEST_F(EngineTest, SyntaxErrorNamesTheLine) {
   EXPECT_EQ(r.status.code(), ErrorCode::kFunctionExecutionError);
   EXPECT_EQ(r.status.message().rfind("SyntaxError: ", 0), 0u) << r.status.message();
   EXPECT_NE(r.status.message().find("broken:2"), std::string::npos) << r.status.message();
+  // Runtime errors point at the source's own lines too.
+  r = RunJs(*engine_, "exports = function() {\n  return new Error('x').stack;\n};", {}, nullptr,
+            "lines");
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_NE(r.value.as_string().find("lines:2"), std::string::npos) << r.value.as_string();
 }
 
 TEST_F(EngineTest, NeverSettlingPromiseEndsWithTimeLimitCode) {
@@ -101,22 +106,36 @@ TEST_F(EngineTest, NeverSettlingPromiseEndsWithTimeLimitCode) {
 }
 
 TEST_F(EngineTest, GlobalsDoNotLeakBetweenCalls) {
-  // Implicit globals, globalThis properties, top-level bindings and
-  // builtin prototypes: each call starts from a fresh global.
+  // Implicit globals, globalThis properties, overwritten globals, the
+  // runtime's objects and top-level bindings: each call starts clean.
   const std::string source =
       "let counter = 0;\n"
+      "var seenBefore = typeof leaked;\n"
       "exports = function() {\n"
       "  counter++;\n"
-      "  const seen = [typeof leaked, typeof globalThis.viaThis, typeof Array.prototype.evil,\n"
-      "                typeof BSON.injected, counter];\n"
-      "  leaked = 1; globalThis.viaThis = 2; Array.prototype.evil = () => 3; BSON.injected = 4;\n"
+      "  const seen = [seenBefore, typeof globalThis.viaThis, typeof BSON.injected, typeof "
+      "JSON.parse,\n"
+      "                typeof context.mark, counter];\n"
+      "  leaked = 1; globalThis.viaThis = 2; JSON = null; context.mark = 1;\n"
+      "  try { BSON.injected = 4; } catch (e) {}\n"
+      "  try { BSON.ObjectId.prototype.toString = null; } catch (e) {}\n"
       "  return seen;\n"
       "};";
   for (int i = 0; i < 6; ++i) {  // several rounds: both JS threads see it twice
     CallResult r = RunJs(*engine_, source);
     ASSERT_TRUE(r.status.ok()) << r.status.ToString();
     EXPECT_EQ(Canonical(r.value),
-              R"(["undefined","undefined","undefined","undefined",{"$numberInt":"1"}])");
+              R"(["undefined","undefined","undefined","function","undefined",{"$numberInt":"1"}])");
+  }
+  // A global that cannot be removed costs the function its realm, not its
+  // isolation.
+  const std::string sticky =
+      "exports = function() { const had = typeof sticky;"
+      " Object.defineProperty(globalThis, 'sticky', {value: 1}); return had; };";
+  for (int i = 0; i < 4; ++i) {
+    CallResult r = RunJs(*engine_, sticky, {}, nullptr, "sticky");
+    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+    EXPECT_EQ(r.value, doc::Value("undefined"));
   }
   // A different function does not see them either.
   CallResult r =

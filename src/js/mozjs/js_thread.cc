@@ -10,6 +10,7 @@
 #include <js/Interrupt.h>
 #include <js/Promise.h>
 #include <js/PropertyAndElement.h>
+#include <js/Realm.h>
 #include <js/RealmOptions.h>
 #include <js/SourceText.h>
 #include <js/Stack.h>
@@ -119,7 +120,7 @@ JsThread::JsThread(SharedState* shared) : shared_(shared) {}
 
 JsThread::~JsThread() {
   if (tls_thread == this) tls_thread = nullptr;
-  cache_.clear();
+  cache_.clear();  // the realms' roots go before the context
   prelude_ = nullptr;
   anchor_.reset();
   std::lock_guard<std::mutex> lock(cx_mu_);
@@ -171,7 +172,7 @@ base::Status JsThread::Init() {
   JSAutoRealm ar(cx_, *anchor_);
   std::string_view text = PreludeSource();
   JS::CompileOptions compile(cx_);
-  compile.setFileAndLine("plinth-prelude.js", 1);
+  compile.setFileAndLine("plinth-prelude.js", 1).setForceFullParse();
   JS::SourceText<mozilla::Utf8Unit> source;
   if (!source.init(cx_, text.data(), text.size(), JS::SourceOwnership::Borrowed)) {
     return Status(ErrorCode::kInternal, "SpiderMonkey: prelude source");
@@ -260,11 +261,10 @@ CallResult JsThread::Run(const CallRequest& request) {
   outer_log_ = nullptr;
   bool memory_kill = kill_.load() == KillReason::kMemory;
   kill_.store(KillReason::kNone);
-  // Every call leaves a dead global behind. Collect them regularly (they
-  // share one zone, so zone triggers alone would not, BUILD-NOTES gotcha 9),
-  // and at once after a memory kill so the memory goes back.
+  // After a memory kill, collect at once so the memory goes back; otherwise
+  // let the engine decide.
   ++calls_;
-  if (memory_kill || calls_ % 256 == 0) {
+  if (memory_kill) {
     JS_GC(cx_);
   } else {
     JS_MaybeGC(cx_);
@@ -305,61 +305,145 @@ void JsThread::AppendLog(LogEntry::Level level, std::string text) {
   outer_log_->push_back({level, std::move(text)});
 }
 
-JSObject* JsThread::NewCallGlobal() {
-  // A fresh global per call (DECISIONS 11: isolation), in the anchor's zone:
-  // per-global zones would never trigger zone GCs (BUILD-NOTES gotcha 9).
-  // Standard classes resolve lazily; JS::InitRealmStandardClasses would
-  // cost 250-440 us.
+JSObject* JsThread::NewGlobal() {
+  // In the anchor's zone: per-global zones would never trigger zone GCs
+  // (BUILD-NOTES gotcha 9).
   JS::RealmOptions options;
   options.creationOptions().setNewCompartmentInExistingZone(*anchor_);
   return JS_NewGlobalObject(cx_, &kGlobalClass, nullptr, JS::FireOnNewGlobalHook, options);
 }
 
-CallResult JsThread::RunFrame(const CallRequest& request) {
-  CallResult result;
-  JS::RootedObject global(cx_, NewCallGlobal());
-  if (!global) {
-    // Outside any realm: do not inspect the exception (BUILD-NOTES gotcha 7).
-    if (killed()) {
-      result.status = KillStatus();
-    } else if (JS_IsThrowingOutOfMemory(cx_)) {
-      result.status = Status(ErrorCode::kFunctionExecutionError,
-                             "function exceeded the memory limit (out of memory)");
-    } else {
-      result.status = Status(ErrorCode::kInternal, "could not create a global for the call");
-    }
-    JS_ClearPendingException(cx_);
-    return result;
+base::Result<FunctionRealm*> JsThread::AcquireRealm(const Script& script) {
+  auto it = cache_.find(script.name());
+  if (it != cache_.end() && (it->second.script->source_hash() != script.source_hash() ||
+                             it->second.script->source() != script.source())) {
+    // A new version of the function: its old realms go unless a running
+    // (outer) call still uses one, in which case they go at the next Run.
+    bool busy = false;
+    for (const auto& realm : it->second.realms) busy = busy || realm->in_use;
+    if (busy)
+      return Status(ErrorCode::kFunctionExecutionError,
+                    "function '" + script.name() + "' changed while it was running");
+    cache_.erase(it);
+    it = cache_.end();
   }
-  JSAutoRealm ar(cx_, global);
-  NullHost null_host;
-  CallFrame frame(cx_, JS::GetObjectRealmOrNull(global),
-                  request.host ? request.host.get() : &null_host, outer_log_);
-  frames_.push_back(&frame);
-  jobs_->Open(cx_, frame.realm);
-  result.status = Execute(request, frame, &result.value);
-  jobs_->Close();
-  frames_.pop_back();
-  if (JS_IsExceptionPending(cx_)) JS_ClearPendingException(cx_);
-  return result;
+  if (it == cache_.end()) {
+    it = cache_.emplace(script.name(), Compiled{std::make_shared<const Script>(script), {}}).first;
+  }
+  for (auto& realm : it->second.realms) {
+    if (!realm->in_use) return realm.get();
+  }
+  auto realm = std::make_unique<FunctionRealm>(cx_);
+  Status status = SetUpRealm(*it->second.script, realm.get());
+  if (!status.ok()) {
+    if (it->second.realms.empty()) cache_.erase(it);
+    return status;
+  }
+  it->second.realms.push_back(std::move(realm));
+  return it->second.realms.back().get();
 }
 
-base::Status JsThread::Execute(const CallRequest& request, CallFrame& frame, doc::Value* out) {
-  const Limits& limits = shared_->limits;
-  JS::RootedObject global(cx_, JS::CurrentGlobalOrNull(cx_));
-  if (!DefineNatives(cx_, global)) return Failure();
-
-  // The prelude: BSON, EJSON, console, utils, require, module/exports.
+base::Status JsThread::SetUpRealm(const Script& script, FunctionRealm* realm) {
+  realm->global = NewGlobal();
+  if (!realm->global) {
+    // Outside any realm: do not inspect the exception (BUILD-NOTES gotcha 7).
+    JS_ClearPendingException(cx_);
+    if (killed()) return KillStatus();
+    return Status(ErrorCode::kFunctionExecutionError, "could not create a global for the function");
+  }
+  JSAutoRealm ar(cx_, realm->global);
+  realm->realm = JS::GetObjectRealmOrNull(realm->global);
+  // Every standard class now, once per realm (300-400 us), so reset()'s
+  // snapshot of the global is complete: a lazily resolved class would look
+  // like a global the call added.
+  if (!JS::InitRealmStandardClasses(cx_) || !DefineNatives(cx_, realm->global)) return Failure();
   JS::RootedValue internals(cx_);
   {
     JS::CompileOptions compile(cx_);
-    compile.setFileAndLine("plinth-prelude.js", 1);
+    compile.setFileAndLine("plinth-prelude.js", 1).setForceFullParse();
     JS::InstantiateOptions instantiate(compile);
-    JS::RootedScript script(cx_, JS::InstantiateGlobalStencil(cx_, instantiate, prelude_));
-    if (!script || !JS_ExecuteScript(cx_, script, &internals)) return Failure();
+    JS::RootedScript prelude(cx_, JS::InstantiateGlobalStencil(cx_, instantiate, prelude_));
+    if (!prelude || !JS_ExecuteScript(cx_, prelude, &internals)) return Failure();
     if (!internals.isObject()) return Status(ErrorCode::kInternal, "prelude returned no internals");
-    frame.internals = &internals.toObject();
+    realm->internals = &internals.toObject();
   }
+  {
+    // The source becomes the body of function(exports, module), so its
+    // top-level declarations are locals of each call. The appended return
+    // hands back what it assigned to `exports`.
+    std::string body = script.source() + "\n;return exports;";
+    static const char* const kArgs[] = {"exports", "module"};
+    JS::CompileOptions compile(cx_);
+    // CompileFunction counts the synthesized `function exports(...) {`
+    // header as a line of its own; starting at 0 keeps the source's line
+    // numbers in errors and stacks.
+    compile.setFileAndLine(script.name().c_str(), 0);
+    JS::SourceText<mozilla::Utf8Unit> source;
+    if (!source.init(cx_, body.data(), body.size(), JS::SourceOwnership::Borrowed))
+      return Failure();
+    JS::RootedObjectVector env(cx_);
+    JSFunction* fn = JS::CompileFunction(cx_, env, compile, "exports", 2, kArgs, source);
+    if (!fn) return Failure();
+    realm->body = JS_GetFunctionObject(fn);
+  }
+  JS::RootedValue ignored(cx_);
+  if (!JS_CallFunctionName(cx_, realm->internals, "snapshot", JS::HandleValueArray::empty(),
+                           &ignored)) {
+    return Failure();
+  }
+  return Status::Ok();
+}
+
+void JsThread::DiscardRealm(const Script& script, FunctionRealm* realm) {
+  auto it = cache_.find(script.name());
+  if (it == cache_.end()) return;
+  auto& realms = it->second.realms;
+  for (auto r = realms.begin(); r != realms.end(); ++r) {
+    if (r->get() == realm) {
+      realms.erase(r);
+      break;
+    }
+  }
+}
+
+CallResult JsThread::RunFrame(const CallRequest& request) {
+  CallResult result;
+  base::Result<FunctionRealm*> acquired = AcquireRealm(*request.script);
+  if (!acquired.ok()) {
+    result.status = acquired.status();
+    return result;
+  }
+  FunctionRealm* realm = *acquired;
+  realm->in_use = true;
+  bool keep = true;
+  {
+    JSAutoRealm ar(cx_, realm->global);
+    NullHost null_host;
+    CallFrame frame(cx_, realm->realm, request.host ? request.host.get() : &null_host, outer_log_);
+    frame.internals = realm->internals;
+    frames_.push_back(&frame);
+    jobs_->Open(cx_, frame.realm);
+    result.status = Execute(request, *realm, frame, &result.value);
+    jobs_->Close();
+    frames_.pop_back();
+    if (JS_IsExceptionPending(cx_)) JS_ClearPendingException(cx_);
+    // Put the global back for the next call; a realm a limit stopped
+    // mid-way, or one that cannot be restored, is dropped instead.
+    JS::RootedValue restored(cx_);
+    keep = !killed() &&
+           JS_CallFunctionName(cx_, realm->internals, "reset", JS::HandleValueArray::empty(),
+                               &restored) &&
+           restored.isTrue();
+    if (JS_IsExceptionPending(cx_)) JS_ClearPendingException(cx_);
+  }
+  realm->in_use = false;
+  if (!keep) DiscardRealm(*request.script, realm);
+  return result;
+}
+
+base::Status JsThread::Execute(const CallRequest& request, FunctionRealm& realm, CallFrame& frame,
+                               doc::Value* out) {
+  const Limits& limits = shared_->limits;
   ConvertLimits value_limits{limits.max_value_depth, limits.max_result_bytes};
 
   // context: the per-call values become plain JS values.
@@ -379,20 +463,13 @@ base::Status JsThread::Execute(const CallRequest& request, CallFrame& frame, doc
     }
   }
 
-  // The function source: compiled once per thread, instantiated per call.
-  {
-    PLINTH_ASSIGN_OR_RETURN(JS::Stencil * stencil, StencilFor(*request.script));
-    JS::CompileOptions compile(cx_);
-    compile.setFileAndLine(request.script->name().c_str(), 1);
-    JS::InstantiateOptions instantiate(compile);
-    JS::RootedScript script(cx_, JS::InstantiateGlobalStencil(cx_, instantiate, stencil));
-    JS::RootedValue ignored(cx_);
-    if (!script || !JS_ExecuteScript(cx_, script, &ignored)) return Failure();
-  }
-
+  // The function source's top level, run afresh for this call.
   JS::RootedValue entry(cx_);
-  if (!JS_CallFunctionName(cx_, frame.internals, "entry", JS::HandleValueArray::empty(), &entry)) {
-    return Failure();
+  {
+    JS::RootedValue body(cx_, JS::ObjectValue(*realm.body));
+    if (!JS_CallFunctionName(cx_, frame.internals, "run", JS::HandleValueArray(body), &entry)) {
+      return Failure();
+    }
   }
   if (!entry.isObject() || !JS::IsCallable(&entry.toObject())) {
     return Status(
@@ -445,30 +522,6 @@ base::Status JsThread::Execute(const CallRequest& request, CallFrame& frame, doc
   }
   *out = std::move(value).value();
   return Status::Ok();
-}
-
-base::Result<JS::Stencil*> JsThread::StencilFor(const Script& script) {
-  auto it = cache_.find(script.name());
-  if (it != cache_.end() && it->second.script->source_hash() == script.source_hash() &&
-      it->second.script->source() == script.source()) {
-    return it->second.stencil.get();
-  }
-  // Keep our own reference to the Script: the compile options point at its
-  // name for the life of the stencil.
-  auto owned = std::make_shared<const Script>(script);
-  JS::CompileOptions compile(cx_);
-  compile.setFileAndLine(owned->name().c_str(), 1);
-  JS::SourceText<mozilla::Utf8Unit> source;
-  if (!source.init(cx_, owned->source().data(), owned->source().size(),
-                   JS::SourceOwnership::Borrowed)) {
-    return Failure();
-  }
-  RefPtr<JS::Stencil> stencil = JS::CompileGlobalScriptToStencil(cx_, compile, source);
-  if (!stencil) return Failure();
-  JS::Stencil* raw = stencil.get();
-  std::string key = owned->name();
-  cache_[key] = Compiled{std::move(owned), std::move(stencil)};
-  return raw;
 }
 
 base::Status JsThread::Failure() {

@@ -34,10 +34,26 @@ struct CallFrame {
   JS::PersistentRootedObject internals;
 };
 
+// A function's realm on one JS thread (DECISIONS 11): a global in the
+// thread's shared zone holding the prelude, and the function source compiled
+// as the body of a function of (exports, module). Reused by every call of
+// that function on this thread; a call runs the body afresh (so top-level
+// bindings are per call), gets a fresh `context`, and the prelude's reset()
+// restores the global afterwards. A realm in use by a call is `in_use`; a
+// re-entrant call of the same function gets a second realm.
+struct FunctionRealm {
+  explicit FunctionRealm(JSContext* cx) : global(cx), internals(cx), body(cx) {}
+  JS::PersistentRootedObject global;
+  JS::PersistentRootedObject internals;  // the prelude's completion value
+  JS::PersistentRootedObject body;       // the compiled source
+  JS::Realm* realm = nullptr;
+  bool in_use = false;
+};
+
 // JsThread is one JS thread's engine state: ONE SpiderMonkey context, created
-// on this thread and destroyed on it, with its compiled prelude, its cache of
-// compiled function scripts, its promise job queue, and the limit checks of
-// the call it is running.
+// on this thread and destroyed on it, with its compiled prelude, the realms
+// of the functions it has run (its compile cache), its promise job queue, and
+// the limit checks of the call it is running.
 //
 // Thread-safety: everything except RequestInterrupt runs on the owning
 // thread only. RequestInterrupt may be called from the watchdog thread.
@@ -72,9 +88,14 @@ class JsThread {
 
  private:
   CallResult RunFrame(const CallRequest& request);
-  base::Status Execute(const CallRequest& request, CallFrame& frame, doc::Value* out);
-  base::Result<JS::Stencil*> StencilFor(const Script& script);
-  JSObject* NewCallGlobal();
+  base::Status Execute(const CallRequest& request, FunctionRealm& realm, CallFrame& frame,
+                       doc::Value* out);
+  // A free realm for `script`, compiled and set up; kFunctionExecutionError
+  // for a syntax error.
+  base::Result<FunctionRealm*> AcquireRealm(const Script& script);
+  base::Status SetUpRealm(const Script& script, FunctionRealm* realm);
+  void DiscardRealm(const Script& script, FunctionRealm* realm);
+  JSObject* NewGlobal();
   // The status for a failed JS operation: a kill, an OOM, the pending
   // exception described, or an unexplained termination.
   base::Status Failure();
@@ -89,8 +110,8 @@ class JsThread {
   RefPtr<JS::Stencil> prelude_;
 
   struct Compiled {
-    std::shared_ptr<const Script> script;  // keeps the file name alive
-    RefPtr<JS::Stencil> stencil;
+    std::shared_ptr<const Script> script;
+    std::vector<std::unique_ptr<FunctionRealm>> realms;
   };
   std::unordered_map<std::string, Compiled> cache_;
   std::uint64_t cache_generation_ = 0;

@@ -1,8 +1,8 @@
-// Plinth's function prelude (docs/functions.md). It runs first in every
-// call's fresh global and builds what App Services functions expect to find:
-// BSON, EJSON, console, utils, require, module/exports, and (through the
-// returned install()) the `context` object. Compiled once per JS thread and
-// instantiated per call, so nothing here outlives a call.
+// Plinth's function prelude (docs/functions.md). It runs first in each
+// function's global (one per function per JS thread, reused by its calls)
+// and builds what App Services functions expect to find: BSON, EJSON,
+// console, utils, require, and (through the returned install(), per call)
+// the `context` object. Compiled once per JS thread.
 //
 // `__plinthNative` is the object of C++ natives (js/mozjs/natives.cc); it is
 // taken and deleted before user code runs. The script's completion value (the
@@ -272,14 +272,11 @@
     },
   });
 
-  // ---- require / module / exports ---------------------------------------
+  // ---- require ---------------------------------------------------------
   define(globalThis, 'require', (name) => {
     throw new Error(`Cannot find module '${name}': dependencies are not supported; ` +
       `require('${name}') is not available in Plinth functions`);
   });
-  const module = { exports: {} };
-  globalThis.module = module;
-  globalThis.exports = module.exports;
 
   // ---- context ---------------------------------------------------------
   const hostCall = (method, args) => {
@@ -348,8 +345,73 @@
     define(globalThis, 'context', ctx);
   };
 
-  // Handed to C++ only: factories for values coming from the host, the
-  // context installer, and the entry point lookup.
+  // ---- isolation between calls (DECISIONS 11) ---------------------------
+  // This global lives as long as the function's realm on this JS thread, so
+  // what one call leaves in it must be gone before the next: the runtime
+  // objects above are frozen, the function's own top-level bindings are
+  // locals of a function run afresh per call (js_thread.cc), and reset()
+  // puts the global's own properties back as snapshot() found them.
+  const { getOwnPropertyDescriptor, defineProperty, freeze, getPrototypeOf } = Object;
+  const ownKeys = Reflect.ownKeys;
+  const deepFreeze = (root) => {
+    const seen = new Set();
+    const visit = (o) => {
+      if ((typeof o !== 'object' && typeof o !== 'function') || o === null || seen.has(o)) return;
+      if (o === Object.prototype || o === Function.prototype) return;
+      seen.add(o);
+      freeze(o);
+      for (const k of ownKeys(o)) {
+        const d = getOwnPropertyDescriptor(o, k);
+        if ('value' in d) visit(d.value);
+      }
+      visit(getPrototypeOf(o));
+    };
+    visit(root);
+  };
+  for (const name of ['BSON', 'EJSON', 'console', 'utils', 'require']) deepFreeze(globalThis[name]);
+  deepFreeze(Cursor);
+  deepFreeze(ObjectId);
+  deepFreeze(Long);
+
+  const baseline = new Map();
+  const snapshot = () => {
+    baseline.clear();
+    for (const k of ownKeys(globalThis)) baseline.set(k, getOwnPropertyDescriptor(globalThis, k));
+  };
+  // false: the global could not be restored (a non-configurable property
+  // was added); the runtime then throws this realm away.
+  const reset = () => {
+    const present = new Set();
+    for (const k of ownKeys(globalThis)) {
+      if (k === 'context') continue;
+      present.add(k);
+      const before = baseline.get(k);
+      if (before === undefined) {
+        if (!Reflect.deleteProperty(globalThis, k)) return false;
+        continue;
+      }
+      const now = getOwnPropertyDescriptor(globalThis, k);
+      if (now.value !== before.value || now.get !== before.get || now.set !== before.set ||
+          now.writable !== before.writable || now.enumerable !== before.enumerable) {
+        if (!Reflect.defineProperty(globalThis, k, before)) return false;
+      }
+    }
+    for (const [k, d] of baseline) {
+      if (!present.has(k) && k !== 'context' && !Reflect.defineProperty(globalThis, k, d)) return false;
+    }
+    return true;
+  };
+
+  // Runs the function source (compiled as the body of a function of
+  // (exports, module)) with fresh module objects; returns its entry point.
+  const run = (body) => {
+    const module = { exports: {} };
+    const entry = body(module.exports, module);
+    return typeof entry === 'function' ? entry : typeof module.exports === 'function' ? module.exports : undefined;
+  };
+
+  // Handed to C++ only: factories for values coming from the host, and the
+  // per-call steps. User code never sees this object.
   return {
     objectId: (hex) => new ObjectId(hex),
     long: (low, high) => new Long(low, high),
@@ -361,11 +423,8 @@
     maxKey: () => new MaxKey(),
     code: (text) => new Code(text),
     install,
-    entry: () => {
-      const e = globalThis.exports;
-      if (typeof e === 'function') return e;
-      if (typeof module.exports === 'function') return module.exports;
-      return undefined;
-    },
+    snapshot,
+    reset,
+    run,
   };
 })();
