@@ -16,8 +16,10 @@ namespace plinth::js {
 // Contract for every implementation:
 // - A call never runs on the caller's thread: callers are HTTP I/O threads.
 // - Calls wait in a bounded queue; a full queue refuses at once.
-// - Every call gets a fresh global scope: nothing one call stores in a global
-//   is visible to another (DECISIONS 11).
+// - A call never sees globals another call set (DECISIONS 11): how an engine
+//   guarantees it is its own business (js/mozjs: a long-lived realm per
+//   function, its source's top level run afresh per call, the global reset
+//   after each call).
 // - Limits (js/limits.h) bound each call; after any failure the JS thread
 //   serves the next call normally.
 //
@@ -43,8 +45,9 @@ class Engine {
 
   // Runs `request` inline on the current JS thread, inside the call that is
   // now in Host::Invoke (context.functions.execute, %function in rules). It
-  // shares the outer call's deadline and memory budget, gets its own fresh
-  // global, and fails with kFunctionExecutionError past
+  // shares the outer call's deadline, memory budget and log, is isolated
+  // from the outer call like any other call, and fails with
+  // kFunctionExecutionError past
   // Limits::max_nesting_depth. Returns kInternal off a JS thread.
   virtual CallResult CallNested(const CallRequest& request) = 0;
 
