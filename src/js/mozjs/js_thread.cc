@@ -437,7 +437,11 @@ CallResult JsThread::RunFrame(const CallRequest& request) {
     if (JS_IsExceptionPending(cx_)) JS_ClearPendingException(cx_);
   }
   realm->in_use = false;
-  if (!keep) DiscardRealm(*request.script, realm);
+  // Extra realms exist only for re-entrant calls of one function; keep two
+  // at most so a deep self-recursion does not pin a realm per level.
+  auto it = cache_.find(request.script->name());
+  bool surplus = it != cache_.end() && it->second.realms.size() > 2;
+  if (!keep || surplus) DiscardRealm(*request.script, realm);
   return result;
 }
 
