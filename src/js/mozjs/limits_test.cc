@@ -225,3 +225,55 @@ TEST(LimitsPoolTest, ProcessBackstopStopsRunningCalls) {
 
 }  // namespace
 }  // namespace plinth::js::mozjs
+
+namespace plinth::js::mozjs {
+namespace {
+
+// functions.execute of a fixed source, nested through Engine::CallNested.
+class NestingHost final : public Host {
+ public:
+  NestingHost(Engine* engine, std::string callee) : engine_(engine), callee_(std::move(callee)) {}
+  base::Result<doc::Value> Invoke(std::string_view method, const doc::Array&) override {
+    if (method != "functions.execute")
+      return base::Status(base::ErrorCode::kServiceCommandNotFound, "no");
+    CallRequest nested;
+    nested.script = Script::Make("callee", callee_);
+    CallResult r = engine_->CallNested(nested);
+    if (!r.status.ok()) return r.status;
+    return r.value;
+  }
+
+ private:
+  Engine* engine_;
+  std::string callee_;
+};
+
+TEST(LimitsNestedTest, ALimitInANestedCallEndsTheWholeCall) {
+  Limits limits = testing::TestLimits();
+  limits.time_limit = std::chrono::milliseconds(300);
+  auto engine = testing::MakeEngine(limits);
+  auto host = std::make_shared<NestingHost>(engine.get(), "exports = () => { while (true) {} };");
+  // The caller tries to catch the callee's failure and carry on: it cannot.
+  CallResult r = testing::RunJs(
+      *engine,
+      "exports = function() {\n"
+      "  try { context.functions.execute('callee'); } catch (e) { return 'caught'; }\n"
+      "  return 'went on';\n"
+      "};",
+      {}, host);
+  EXPECT_EQ(r.status.code(), base::ErrorCode::kExecutionTimeLimitExceeded) << r.status.ToString();
+  // An ordinary error in the callee is the caller's to catch.
+  auto throwing =
+      std::make_shared<NestingHost>(engine.get(), "exports = () => { throw new Error('inner'); };");
+  r = testing::RunJs(
+      *engine,
+      "exports = function() {\n"
+      "  try { context.functions.execute('callee'); } catch (e) { return 'caught ' + e.message; }\n"
+      "};",
+      {}, throwing);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.value, doc::Value("caught inner"));
+}
+
+}  // namespace
+}  // namespace plinth::js::mozjs
