@@ -325,7 +325,9 @@ bool ToJsAt(JSContext* cx, JS::HandleObject factories, const doc::Value& value,
       out.setInt32(value.as_int32());
       return true;
     case doc::Type::kDouble:
-      out.setDouble(value.as_double());
+      // Stored BSON may hold any NaN bit pattern; a non-canonical NaN would
+      // read as a tagged value (NaN-boxing), so canonicalise first.
+      out.setDouble(JS::CanonicalizeNaN(value.as_double()));
       return true;
     case doc::Type::kString: {
       JSString* s = NewStringUtf8(cx, value.as_string());

@@ -2,6 +2,8 @@
 // the BSON, EJSON and utils globals built on them.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "doc/decimal128.h"
 #include "js/mozjs/test_util.h"
 
@@ -71,6 +73,20 @@ TEST_F(ValuesTest, EveryTypeRoundTripsExactly) {
               "{\"x\":" + Canonical(value) + ",\"list\":[" + Canonical(value) + "]}")
         << text;
   }
+}
+
+TEST_F(ValuesTest, AnyNanBitPatternArrivesAsNaN) {
+  // 0x7ff...1234 and a negative quiet NaN: not what JS uses for NaN.
+  double odd = 0, negative = 0;
+  std::uint64_t bits = 0x7ff0000000001234ull;
+  std::memcpy(&odd, &bits, sizeof odd);
+  bits = 0xfff8000000000000ull;
+  std::memcpy(&negative, &bits, sizeof negative);
+  CallResult r =
+      RunJs(*engine_, "exports = (a, b) => [Number.isNaN(a), Number.isNaN(b), typeof a];",
+            {odd, negative});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(doc::ToRelaxedJson(r.value), R"([true,true,"number"])");
 }
 
 TEST_F(ValuesTest, ArgumentsHaveTheirJsTypes) {
