@@ -201,7 +201,7 @@ bool JsThread::CheckLimits() {
   if (!armed_.load(std::memory_order_relaxed)) return true;
   if (killed()) return false;
   const Limits& limits = shared_->limits;
-  if (std::chrono::steady_clock::now() >= deadline_) {
+  if (shared_->clock->SteadyNow() >= deadline_) {
     kill_.store(KillReason::kTime);
     return false;
   }
@@ -248,7 +248,7 @@ CallResult JsThread::Run(const CallRequest& request) {
   log_bytes_ = 0;
   log_truncated_ = false;
   kill_.store(KillReason::kNone);
-  deadline_ = std::chrono::steady_clock::now() + shared_->limits.time_limit;
+  deadline_ = shared_->clock->SteadyNow() + shared_->limits.time_limit;
   rss_start_ = shared_->rss_bytes.load();
   gc_start_ = JS_GetGCParameter(cx_, JSGC_BYTES);
   armed_.store(true, std::memory_order_release);
@@ -263,7 +263,6 @@ CallResult JsThread::Run(const CallRequest& request) {
   kill_.store(KillReason::kNone);
   // After a memory kill, collect at once so the memory goes back; otherwise
   // let the engine decide.
-  ++calls_;
   if (memory_kill) {
     JS_GC(cx_);
   } else {

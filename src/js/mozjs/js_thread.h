@@ -128,7 +128,6 @@ class JsThread {
   std::chrono::steady_clock::time_point deadline_{};
   std::size_t rss_start_ = 0;
   std::size_t gc_start_ = 0;
-  std::uint64_t calls_ = 0;
 };
 
 }  // namespace plinth::js::mozjs

@@ -20,7 +20,7 @@ namespace plinth::js::mozjs {
 // the self-hosted code cache; it is never shut down, so several engines (one
 // per test, say) may come and go.
 //
-// `clock` (ObjectId timestamps) and `random` (ObjectId process bytes) must
+// `clock` (deadlines, ObjectId timestamps) and `random` (ObjectId process bytes) must
 // outlive the engine; null means the system ones. Fails (kInternal) when a
 // JS thread cannot start its context.
 base::Result<std::unique_ptr<Engine>> CreateEngine(const Limits& limits,
