@@ -21,6 +21,9 @@
 #                     (bench/storage/, Google Benchmark) after the HTTP part
 #   BENCH_STORAGE_SIZES  collection sizes of the storage benchmark (default
 #                     10000,1000000; building the 1M dataset takes a while)
+#   BENCH_JS          0 skips the JavaScript benchmark (default 1): bench_js
+#                     (bench/js/, Google Benchmark), per-call cost of a function
+#                     against a bare compiled call in the same run
 #   BENCH_AUTH        0 skips the auth part (default 1; needs the HTTP part):
 #                     on the same plinth server after the location run, token
 #                     refresh, Argon2id logins against the hashing ceiling
@@ -59,6 +62,7 @@ fail() {
 
 run_http=${BENCH_HTTP:-1}
 run_storage=${BENCH_STORAGE:-1}
+run_js=${BENCH_JS:-1}
 run_auth=${BENCH_AUTH:-1}
 [[ $run_http != 0 ]] || run_auth=0
 auth_users=${BENCH_AUTH_USERS:-64}
@@ -447,4 +451,14 @@ if [[ $run_storage != 0 ]]; then
   echo "== plinth storage benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
   echo "== $(nproc) CPUs (${cpu:-unknown}), sizes ${BENCH_STORAGE_SIZES:-10000,1000000}, temp dir ${TMPDIR:-/tmp}"
   TMPDIR="$work" "$storage_bin" --benchmark_counters_tabular=true || fail "bench_storage failed"
+fi
+
+# JavaScript: per-call cost of a function with its isolation, against a bare
+# compiled call in the same process (bench/js/). Its summary is its last lines.
+if [[ $run_js != 0 ]]; then
+  js_bin=$(find_binary bench_js)
+  [[ -n $js_bin ]] || fail "no bench_js in $build (configure with -DPLINTH_BENCH=ON)"
+  echo
+  echo "== plinth js benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
+  "$js_bin" --benchmark_min_time=1 || fail "bench_js failed"
 fi
