@@ -402,6 +402,26 @@ TEST_F(DataAccessTest, ResultsKeepTheTypesTheSdksAssert) {
             R"({"matchedCount":{"$numberInt":"0"},"modifiedCount":{"$numberInt":"0"}})");
 }
 
+TEST_F(DataAccessTest, PositionalUpdatesAndArrayFiltersWorkUnderRules) {
+  const DataCaller alice = User(kAlice);
+  Call(alice, "insertOne",
+       std::string(R"({"document":{"_id":1,"owner_id":")") + kAlice +
+           R"(","tags":[{"k":"a","v":1},{"k":"b","v":2}]}})");
+  EXPECT_EQ(Call(alice, "updateOne",
+                 R"({"query":{"_id":1,"tags.k":"b"},"update":{"$set":{"tags.$.v":20}}})"),
+            R"({"matchedCount":1,"modifiedCount":1})");
+  EXPECT_EQ(
+      Call(alice, "updateMany",
+           R"({"query":{},"update":{"$inc":{"tags.$[t].v":5}},"arrayFilters":[{"t.k":"a"}]})"),
+      R"({"matchedCount":1,"modifiedCount":1})");
+  EXPECT_EQ(Call(alice, "findOne", R"({"query":{"_id":1},"project":{"_id":0,"tags":1}})"),
+            R"({"tags":[{"k":"a","v":6},{"k":"b","v":20}]})");
+  // A filter no path uses is refused before anything changes.
+  ExpectDenied(alice, "updateOne",
+               R"({"query":{},"update":{"$set":{"tags.0.v":0}},"arrayFilters":[{"t.k":"a"}]})",
+               "notes", ErrorCode::kFailedToParse);
+}
+
 TEST_F(DataAccessTest, PointReadsAreFindsPinnedToOneId) {
   auto point = [&](const std::string& action, const std::string& args) {
     std::string with_ns = R"({"database":"appdb","collection":"notes")";

@@ -42,6 +42,7 @@ storage::FindAndModifyOptions FindAndModifyOptionsOf(const MongoRequest& req) {
   options.projection = req.projection;
   options.upsert = req.upsert;
   options.return_new = req.return_new;
+  options.array_filters = req.array_filters;
   return options;
 }
 
@@ -110,9 +111,6 @@ doc::Value EncodeDeleteResult(const storage::DeleteResult& result) {
 }
 
 base::Result<doc::Value> Execute(storage::Collection& collection, const MongoRequest& req) {
-  if (!req.array_filters.empty()) {
-    return Status(ErrorCode::kBadValue, "arrayFilters are not supported yet");
-  }
   switch (req.action) {
     case MongoAction::kFind:
       return FindAll(collection, req);
@@ -152,6 +150,7 @@ base::Result<doc::Value> Execute(storage::Collection& collection, const MongoReq
     case MongoAction::kUpdateMany: {
       storage::UpdateOptions options;
       options.upsert = req.upsert;
+      options.array_filters = req.array_filters;
       base::Result<storage::UpdateResult> result =
           !req.update_is_replacement
               ? (req.action == MongoAction::kUpdateOne

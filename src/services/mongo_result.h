@@ -40,10 +40,9 @@ doc::Value EncodeDeleteResult(const storage::DeleteResult& result);
 // rules are applied (the rules layer wraps this). The collection's errors
 // (DuplicateKey, FailedToParse, ...) come back unchanged, and a failed request
 // changes nothing — except an operator-less updateMany over several documents,
-// which replaces them one at a time (docs/mongodb-service.md). Non-empty
-// `arrayFilters` are refused (BadValue): the update language has no
-// positional paths yet. REQUIRES: `request` came from ParseMongoRequest (or
-// is as valid).
+// which replaces them one at a time (docs/mongodb-service.md).
+// `arrayFilters` go to the store with the update. REQUIRES: `request` came
+// from ParseMongoRequest (or is as valid).
 base::Result<doc::Value> Execute(storage::Collection& collection, const MongoRequest& request);
 
 }  // namespace plinth::services

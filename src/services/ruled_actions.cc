@@ -301,9 +301,20 @@ base::Result<WriteOutcome> UpdateIn(storage::Engine& txn, const storage::StoreNa
                           WriteTargets(*coll, scope, narrowed, req));
   update::ApplyContext apply;
   apply.now_millis = scope.now_millis;
+  // "$" paths stand for the array position the query matched in each
+  // document, so the query runs again on each target to learn it.
+  std::shared_ptr<const matcher::Matcher> positional;
+  if (update.needs_match_position()) {
+    PLINTH_ASSIGN_OR_RETURN(positional, matcher::Matcher::Parse(narrowed.filter));
+  }
   WriteOutcome out;
   for (const doc::Document& before : targets) {
     doc::Document after = before;
+    if (positional) {
+      matcher::MatchDetails details;
+      positional->Matches(before, &details);
+      apply.positional_index = details.array_index;
+    }
     PLINTH_ASSIGN_OR_RETURN(bool changed, update.Apply(&after, apply));
     // DECISIONS 8: allowed by the role on the document as it was and by the
     // role on the document as it will be.
@@ -332,6 +343,7 @@ base::Result<WriteOutcome> UpdateIn(storage::Engine& txn, const storage::StoreNa
     PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const matcher::Matcher> filter,
                             matcher::Matcher::Parse(narrowed.filter));
     apply.is_upsert_insert = true;
+    apply.positional_index.reset();
     PLINTH_ASSIGN_OR_RETURN(doc::Document inserted,
                             update::BuildUpsertDocument(*filter, update, apply));
     EnsureId(&inserted, scope.ids);
@@ -349,9 +361,12 @@ base::Result<doc::Value> RunUpdate(storage::Engine& store, const storage::StoreN
                                    const RuleScope& scope, const MongoRequest& req) {
   const bool replacement =
       req.update_is_replacement || req.action == MongoAction::kFindOneAndReplace;
+  if (replacement && !req.array_filters.empty()) {
+    return Status(ErrorCode::kFailedToParse, "arrayFilters may not be used with a replacement");
+  }
   PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const update::Update> update,
                           replacement ? update::Update::ParseReplacement(req.update)
-                                      : update::Update::Parse(req.update));
+                                      : update::Update::Parse(req.update, req.array_filters));
   const bool find_and_modify = IsFindAndModify(req.action);
   PLINTH_ASSIGN_OR_RETURN(
       Narrowed narrowed,
@@ -395,9 +410,6 @@ base::Result<doc::Value> RunDelete(storage::Engine& store, const storage::StoreN
 
 base::Result<doc::Value> ExecuteWithRules(storage::Engine& store, const storage::StoreNamespace& ns,
                                           const RuleScope& scope, const MongoRequest& req) {
-  if (!req.array_filters.empty()) {
-    return Status(ErrorCode::kBadValue, "arrayFilters are not supported yet");
-  }
   switch (req.action) {
     case MongoAction::kFind:
     case MongoAction::kFindOne:
