@@ -416,6 +416,13 @@ TEST_F(DataAccessTest, PositionalUpdatesAndArrayFiltersWorkUnderRules) {
       R"({"matchedCount":1,"modifiedCount":1})");
   EXPECT_EQ(Call(alice, "findOne", R"({"query":{"_id":1},"project":{"_id":0,"tags":1}})"),
             R"({"tags":[{"k":"a","v":6},{"k":"b","v":20}]})");
+  // The positional projection shows the element the query matched.
+  EXPECT_EQ(Call(alice, "find", R"({"query":{"tags.k":"b"},"project":{"_id":0,"tags.$":1}})"),
+            R"([{"tags":[{"k":"b","v":20}]}])");
+  EXPECT_EQ(Call(alice, "findOneAndUpdate",
+                 R"({"filter":{"tags.v":6},"update":{"$set":{"seen":true}},)"
+                 R"("projection":{"_id":0,"tags.$":1}})"),
+            R"({"tags":[{"k":"a","v":6}]})");
   // A filter no path uses is refused before anything changes.
   ExpectDenied(alice, "updateOne",
                R"({"query":{},"update":{"$set":{"tags.0.v":0}},"arrayFilters":[{"t.k":"a"}]})",

@@ -52,28 +52,45 @@ struct Narrowed {
   doc::Document filter;
   std::vector<matcher::Projection> filter_projections;
   std::optional<matcher::Projection> request_projection;
+  // The narrowed query, kept when the request's projection has "a.$" (which
+  // shows the element the query matched).
+  std::shared_ptr<const matcher::Matcher> positional_query;
 };
+
+// Whether a projection names a positional path ("a.$"): only then does it
+// need the query, so other requests do not parse the query twice.
+bool HasPositionalPath(const doc::Document& projection) {
+  for (const auto& [name, value] : projection) {
+    if (name.ends_with(".$")) return true;
+  }
+  return false;
+}
 
 base::Result<Narrowed> Narrow(const RuleScope& scope, const doc::Document& query,
                               const doc::Document& projection) {
   Narrowed out;
   out.filter = query;
-  if (!projection.empty()) {
-    PLINTH_ASSIGN_OR_RETURN(matcher::Projection p, matcher::Projection::Parse(projection));
-    out.request_projection = std::move(p);
-  }
   for (const rules::CompiledFilter* f : scope.rules->ApplicableFilters(scope.base)) {
     PLINTH_ASSIGN_OR_RETURN(doc::Document expanded, f->query.ExpandQuery(scope.base));
     out.filter = Conjoin(out.filter, expanded);
     if (f->projection.empty()) continue;
     PLINTH_ASSIGN_OR_RETURN(matcher::Projection p, matcher::Projection::Parse(f->projection));
-    if (out.request_projection && !out.request_projection->empty() &&
-        p.is_inclusion() != out.request_projection->is_inclusion()) {
-      return Status(ErrorCode::kBadValue, "the projection of filter '" + f->name +
-                                              "' and the request's projection mix inclusion "
-                                              "and exclusion");
-    }
     out.filter_projections.push_back(std::move(p));
+  }
+  if (!projection.empty()) {
+    if (HasPositionalPath(projection)) {
+      PLINTH_ASSIGN_OR_RETURN(out.positional_query, matcher::Matcher::Parse(out.filter));
+    }
+    PLINTH_ASSIGN_OR_RETURN(matcher::Projection p,
+                            matcher::Projection::Parse(projection, out.positional_query.get()));
+    for (const matcher::Projection& f : out.filter_projections) {
+      if (!p.empty() && f.is_inclusion() != p.is_inclusion()) {
+        return Status(ErrorCode::kBadValue,
+                      "the projection of a filter and the request's projection mix inclusion "
+                      "and exclusion");
+      }
+    }
+    out.request_projection = std::move(p);
   }
   return out;
 }
@@ -88,18 +105,30 @@ rules::EvalContext DocumentContext(const RuleScope& scope, const doc::Document* 
 
 // What the caller is shown of `document` under `decision`: readable fields,
 // then the filters' projections, then the request's. nullopt: invisible.
-std::optional<doc::Document> Shown(const rules::RoleDecision& decision,
-                                   const doc::Document& document, const Narrowed& narrowed) {
-  if (!decision.has_role()) return std::nullopt;
+// An error only from a positional projection with no matched element, which
+// fails the read as in MongoDB.
+base::Result<std::optional<doc::Document>> Shown(const rules::RoleDecision& decision,
+                                                 const doc::Document& document,
+                                                 const Narrowed& narrowed) {
+  if (!decision.has_role()) return std::optional<doc::Document>();
   doc::Document readable = decision.ReadableProjection(document);
-  if (readable.empty()) return std::nullopt;
+  if (readable.empty()) return std::optional<doc::Document>();
   for (const matcher::Projection& p : narrowed.filter_projections) readable = p.Apply(readable);
-  if (narrowed.request_projection) readable = narrowed.request_projection->Apply(readable);
-  return readable;
+  if (!narrowed.request_projection) return std::optional<doc::Document>(std::move(readable));
+  if (!narrowed.request_projection->needs_match_details()) {
+    return std::optional<doc::Document>(narrowed.request_projection->Apply(readable));
+  }
+  matcher::MatchDetails details;
+  narrowed.positional_query->Matches(document, &details);
+  PLINTH_ASSIGN_OR_RETURN(doc::Document shown,
+                          narrowed.request_projection->Apply(readable, details));
+  return std::optional<doc::Document>(std::move(shown));
 }
 
-std::optional<doc::Document> ShownAs(const RuleScope& scope, const doc::Document& document,
-                                     const doc::Document* prev_root, const Narrowed& narrowed) {
+base::Result<std::optional<doc::Document>> ShownAs(const RuleScope& scope,
+                                                   const doc::Document& document,
+                                                   const doc::Document* prev_root,
+                                                   const Narrowed& narrowed) {
   rules::EvalContext ctx = DocumentContext(scope, &document, prev_root);
   return Shown(scope.rules->Decide(ctx), document, narrowed);
 }
@@ -121,7 +150,8 @@ Status ForEachVisible(storage::Collection& coll, const RuleScope& scope, const N
     PLINTH_ASSIGN_OR_RETURN(bool more, cursor->NextBatch(&batch));
     if (!more) return Status::Ok();
     for (doc::Document& d : batch) {
-      std::optional<doc::Document> shown = ShownAs(scope, d, nullptr, narrowed);
+      PLINTH_ASSIGN_OR_RETURN(std::optional<doc::Document> shown,
+                              ShownAs(scope, d, nullptr, narrowed));
       if (!shown) continue;
       if (!visit(d, *shown)) return Status::Ok();
     }
@@ -334,9 +364,9 @@ base::Result<WriteOutcome> UpdateIn(storage::Engine& txn, const storage::StoreNa
     }
     if (!IsFindAndModify(req.action)) continue;
     if (req.return_new) {
-      out.returned = Shown(after_role, after, narrowed);
+      PLINTH_ASSIGN_OR_RETURN(out.returned, Shown(after_role, after, narrowed));
     } else {
-      out.returned = ShownAs(scope, before, &before, narrowed);
+      PLINTH_ASSIGN_OR_RETURN(out.returned, ShownAs(scope, before, &before, narrowed));
     }
   }
   if (targets.empty() && req.upsert) {
@@ -351,7 +381,7 @@ base::Result<WriteOutcome> UpdateIn(storage::Engine& txn, const storage::StoreNa
     PLINTH_ASSIGN_OR_RETURN(storage::InsertResult r, coll->InsertOne(inserted));
     if (!r.inserted_ids.empty()) out.counts.upserted_id = r.inserted_ids.front();
     if (IsFindAndModify(req.action) && req.return_new) {
-      out.returned = ShownAs(scope, inserted, nullptr, narrowed);
+      PLINTH_ASSIGN_OR_RETURN(out.returned, ShownAs(scope, inserted, nullptr, narrowed));
     }
   }
   return out;
@@ -398,7 +428,9 @@ base::Result<doc::Value> RunDelete(storage::Engine& store, const storage::StoreN
       if (!role.CanDelete()) return Denied("delete");
       PLINTH_ASSIGN_OR_RETURN(storage::DeleteResult r, coll->DeleteOne(ById(d)));
       counts.deleted += r.deleted;
-      if (find_and_modify) returned = Shown(role, d, narrowed);
+      if (find_and_modify) {
+        PLINTH_ASSIGN_OR_RETURN(returned, Shown(role, d, narrowed));
+      }
     }
     return Status::Ok();
   }));
