@@ -5,7 +5,7 @@ namespace plinth::auth {
 std::optional<TokenClaims> VerifiedTokenCache::Find(std::string_view token,
                                                     std::int64_t now_seconds) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = entries_.find(std::string(token));
+  auto it = entries_.find(token);
   if (it == entries_.end()) return std::nullopt;
   // The same rule as crypto::VerifyJwt: expired at exp.
   if (it->second.expires_at <= now_seconds) return std::nullopt;

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -35,9 +36,18 @@ class VerifiedTokenCache {
   void Add(std::string_view token, const TokenClaims& claims);
 
  private:
+  // Looked up by string_view, so a request's token is not copied to find it.
+  struct TokenHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view token) const {
+      return std::hash<std::string_view>{}(token);
+    }
+  };
+
   mutable std::mutex mu_;
-  std::unordered_map<std::string, TokenClaims> entries_;  // guarded by mu_
-  std::size_t bytes_ = 0;                                 // guarded by mu_
+  std::unordered_map<std::string, TokenClaims, TokenHash, std::equal_to<>>
+      entries_;            // guarded by mu_
+  std::size_t bytes_ = 0;  // guarded by mu_
 };
 
 }  // namespace plinth::auth

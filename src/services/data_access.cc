@@ -82,7 +82,7 @@ base::Result<std::unique_ptr<DataAccess>> DataAccess::Create(const config::AppCo
   access->environment_ = EnvironmentOf(app);
   for (const config::DataSourceConfig& ds : app.data_sources) {
     if (!config::IsMongoDataSourceType(ds.type)) continue;
-    access->services_[ds.name] = true;
+    access->services_.insert(ds.name);
     if (ds.default_rule) {
       PLINTH_ASSIGN_OR_RETURN(rules::CompiledRules compiled,
                               CompileNamed(*ds.default_rule, ds.dir + "/default_rule.json"));
@@ -114,13 +114,16 @@ base::Result<doc::Value> DataAccess::Call(const DataCaller& caller, std::string_
   return Run(caller, service, request);
 }
 
+base::Status DataAccess::CheckService(std::string_view service) const {
+  if (services_.contains(std::string(service))) return Status::Ok();
+  return Status(ErrorCode::kServiceNotFound, "service not found: '" + std::string(service) + "'");
+}
+
 base::Result<MongoRequest> DataAccess::Prepare(std::string_view service, std::string_view action,
                                                const doc::Value& arguments) const {
   // The service first, so a wrong service name is not reported as a bad
   // argument.
-  if (!services_.contains(std::string(service))) {
-    return Status(ErrorCode::kServiceNotFound, "service not found: '" + std::string(service) + "'");
-  }
+  PLINTH_RETURN_IF_ERROR(CheckService(service));
   base::Result<MongoRequest> request = ParseMongoRequest(action, arguments);
   if (!request.ok()) return AsMongoError(request.status());
   return request;
@@ -142,9 +145,7 @@ bool DataAccess::IsPointRead(const MongoRequest& request) {
 
 base::Result<doc::Value> DataAccess::Run(const DataCaller& caller, std::string_view service,
                                          const MongoRequest& request) const {
-  if (!services_.contains(std::string(service))) {
-    return Status(ErrorCode::kServiceNotFound, "service not found: '" + std::string(service) + "'");
-  }
+  PLINTH_RETURN_IF_ERROR(CheckService(service));
   const storage::StoreNamespace ns =
       storage::AppNamespace(app_id_, request.database, request.collection);
   base::Result<doc::Value> out = RunIn(caller, service, ns, request);

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "base/clock.h"
 #include "base/random.h"
@@ -77,6 +78,9 @@ class DataAccess {
  private:
   DataAccess(std::string app_id, const Deps& deps);
 
+  // ServiceNotFound unless `service` names one of the app's MongoDB data
+  // sources.
+  base::Status CheckService(std::string_view service) const;
   // Run, before errors are labelled for clients.
   base::Result<doc::Value> RunIn(const DataCaller& caller, std::string_view service,
                                  const storage::StoreNamespace& ns,
@@ -96,7 +100,7 @@ class DataAccess {
   // default rule.
   std::unordered_map<std::string, rules::CompiledRules> collection_rules_;
   std::unordered_map<std::string, rules::CompiledRules> default_rules_;
-  std::unordered_map<std::string, bool> services_;  // MongoDB data source names
+  std::unordered_set<std::string> services_;  // MongoDB data source names
 };
 
 }  // namespace plinth::services

@@ -116,16 +116,20 @@ class DataAccessTest : public ::testing::Test {
                                           {"identities", doc::Value(doc::Array{})}});
   }
 
+  // The `arguments` array of a call: `args` (a JSON document) with the
+  // namespace added.
+  static doc::Value Arguments(const std::string& args, const std::string& coll = "notes",
+                              const std::string& db = "appdb") {
+    std::string with_ns = R"({"database":")" + db + R"(","collection":")" + coll + "\"";
+    with_ns += args == "{}" ? std::string("}") : "," + args.substr(1);
+    return doc::Value(doc::Array{Json(with_ns)});
+  }
+
   base::Result<std::string> TryCall(const DataCaller& caller, const std::string& action,
                                     const std::string& args, const std::string& coll = "notes",
                                     const std::string& db = "appdb") {
-    std::string with_ns = R"({"database":")" + db + R"(","collection":")" + coll + "\"";
-    if (args != "{}")
-      with_ns += "," + args.substr(1);
-    else
-      with_ns += "}";
-    PLINTH_ASSIGN_OR_RETURN(doc::Value out, access_->Call(caller, "mongodb-atlas", action,
-                                                          doc::Value(doc::Array{Json(with_ns)})));
+    PLINTH_ASSIGN_OR_RETURN(
+        doc::Value out, access_->Call(caller, "mongodb-atlas", action, Arguments(args, coll, db)));
     return doc::ToRelaxedJson(out);
   }
 
@@ -431,13 +435,7 @@ TEST_F(DataAccessTest, PositionalUpdatesAndArrayFiltersWorkUnderRules) {
 
 TEST_F(DataAccessTest, PointReadsAreFindsPinnedToOneId) {
   auto point = [&](const std::string& action, const std::string& args) {
-    std::string with_ns = R"({"database":"appdb","collection":"notes")";
-    if (args != "{}")
-      with_ns += "," + args.substr(1);
-    else
-      with_ns += "}";
-    base::Result<MongoRequest> req =
-        access_->Prepare("mongodb-atlas", action, doc::Value(doc::Array{Json(with_ns)}));
+    base::Result<MongoRequest> req = access_->Prepare("mongodb-atlas", action, Arguments(args));
     EXPECT_TRUE(req.ok()) << req.status().ToString();
     return req.ok() && DataAccess::IsPointRead(*req);
   };

@@ -52,8 +52,8 @@ struct Narrowed {
   doc::Document filter;
   std::vector<matcher::Projection> filter_projections;
   std::optional<matcher::Projection> request_projection;
-  // The narrowed query, kept when the request's projection has "a.$" (which
-  // shows the element the query matched).
+  // The narrowed query as a matcher, parsed here only when the request's
+  // projection has "a.$" (which shows the element the query matched).
   std::shared_ptr<const matcher::Matcher> positional_query;
 };
 
@@ -331,18 +331,24 @@ base::Result<WriteOutcome> UpdateIn(storage::Engine& txn, const storage::StoreNa
                           WriteTargets(*coll, scope, narrowed, req));
   update::ApplyContext apply;
   apply.now_millis = scope.now_millis;
+  // The narrowed query as a matcher, parsed at most once (and not at all
+  // when neither "$" paths nor an upsert need it).
+  std::shared_ptr<const matcher::Matcher> query = narrowed.positional_query;
+  auto parsed_query = [&]() -> base::Status {
+    if (query) return Status::Ok();
+    PLINTH_ASSIGN_OR_RETURN(query, matcher::Matcher::Parse(narrowed.filter));
+    return Status::Ok();
+  };
   // "$" paths stand for the array position the query matched in each
   // document, so the query runs again on each target to learn it.
-  std::shared_ptr<const matcher::Matcher> positional;
-  if (update.needs_match_position()) {
-    PLINTH_ASSIGN_OR_RETURN(positional, matcher::Matcher::Parse(narrowed.filter));
-  }
+  const bool positional = update.needs_match_position() && !targets.empty();
+  if (positional) PLINTH_RETURN_IF_ERROR(parsed_query());
   WriteOutcome out;
   for (const doc::Document& before : targets) {
     doc::Document after = before;
     if (positional) {
       matcher::MatchDetails details;
-      positional->Matches(before, &details);
+      query->Matches(before, &details);
       apply.positional_index = details.array_index;
     }
     PLINTH_ASSIGN_OR_RETURN(bool changed, update.Apply(&after, apply));
@@ -370,12 +376,11 @@ base::Result<WriteOutcome> UpdateIn(storage::Engine& txn, const storage::StoreNa
     }
   }
   if (targets.empty() && req.upsert) {
-    PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const matcher::Matcher> filter,
-                            matcher::Matcher::Parse(narrowed.filter));
+    PLINTH_RETURN_IF_ERROR(parsed_query());
     apply.is_upsert_insert = true;
     apply.positional_index.reset();
     PLINTH_ASSIGN_OR_RETURN(doc::Document inserted,
-                            update::BuildUpsertDocument(*filter, update, apply));
+                            update::BuildUpsertDocument(*query, update, apply));
     EnsureId(&inserted, scope.ids);
     if (!MayInsert(scope, inserted)) return Denied("insert");
     PLINTH_ASSIGN_OR_RETURN(storage::InsertResult r, coll->InsertOne(inserted));
