@@ -41,6 +41,16 @@ PlinthSettings ParsePlinthSettings(const doc::Value& json, FileDiagnostics* diag
   if (functions.ok()) {
     functions.ReadInRange("time_limit_ms", 1, 60 * 60 * 1000, &s.functions.time_limit_ms);
     functions.ReadInRange("memory_limit_mb", 1, 65536, &s.functions.memory_limit_mb);
+    functions.ReadInRange("process_memory_limit_mb", 0, 1024 * 1024,
+                          &s.functions.process_memory_limit_mb);
+    functions.ReadInRange("threads", 1, 256, &s.functions.threads);
+    functions.ReadInRange("queue", 1, 1000000, &s.functions.queue);
+    functions.ReadInRange("stack_kb", 256, 12 * 1024, &s.functions.stack_kb);
+    functions.ReadInRange("max_nesting_depth", 1, 64, &s.functions.max_nesting_depth);
+    functions.ReadInRange("max_argument_bytes", 1024, 64 * 1024 * 1024,
+                          &s.functions.max_argument_bytes);
+    functions.ReadInRange("max_result_bytes", 1024, 64 * 1024 * 1024,
+                          &s.functions.max_result_bytes);
     functions.WarnUnknownKeys();
   }
   FieldReader throttle = r.Child("throttle");

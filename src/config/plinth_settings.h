@@ -49,11 +49,29 @@ struct PasswordSettings {
 };
 
 struct FunctionSettings {
-  // Wall-clock limit of one function call, nested calls included: App
-  // Services' 300 s. Range 1 ms .. 1 hour.
-  std::int64_t time_limit_ms = 300 * 1000;
+  // Wall-clock limit of one function call, nested calls included. App
+  // Services allows 300 s; 60 s keeps a stuck function from holding a JS
+  // thread for five minutes. Range 1 ms .. 1 hour.
+  std::int64_t time_limit_ms = 60 * 1000;
   // Memory one call may allocate: App Services' 350 MB. Range 1 .. 65536 MiB.
   std::int64_t memory_limit_mb = 350;
+  // Resident size of the whole process past which every running call is
+  // stopped (the backstop of memory_limit_mb); 0 disables it.
+  std::int64_t process_memory_limit_mb = 4096;
+  // JS threads of the app (each one SpiderMonkey context) and the calls
+  // that may wait for one before new calls get 429.
+  std::int64_t threads = 2;
+  std::int64_t queue = 1000;
+  // Native stack JavaScript may use on a JS thread: recursion deeper than
+  // this is "too much recursion", never a crash. Range 256 KiB .. 12 MiB
+  // (the thread's stack is 16 MiB).
+  std::int64_t stack_kb = 6 * 1024;
+  // context.functions.execute / %function nesting.
+  std::int64_t max_nesting_depth = 16;
+  // Encoded size of one call's arguments (App Services: 18 MB per request)
+  // and of one result or value crossing a host call (MongoDB's 16 MiB).
+  std::int64_t max_argument_bytes = 18 * 1024 * 1024;
+  std::int64_t max_result_bytes = 16 * 1024 * 1024;
 };
 
 struct ThrottleSettings {

@@ -24,7 +24,7 @@ TEST(PlinthSettingsTest, DefaultsWithoutFile) {
   const PlinthSettings& s = result.app->settings;
   EXPECT_EQ(s.tokens.access_token_lifetime_seconds, 30 * 60);
   EXPECT_EQ(s.tokens.refresh_token_lifetime_seconds, 60 * 24 * 60 * 60);
-  EXPECT_EQ(s.functions.time_limit_ms, 300000);
+  EXPECT_EQ(s.functions.time_limit_ms, 60000);
   EXPECT_EQ(s.functions.memory_limit_mb, 350);
   EXPECT_TRUE(s.throttle.enabled);
   EXPECT_EQ(s.throttle.failed_logins_per_username, 10);

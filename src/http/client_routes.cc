@@ -32,7 +32,7 @@ void AddClientRoutes(const ClientServices& s, Router* r) {
   if (s.auth != nullptr) AddAuthRoutes(s.auth, s.workers, r);
 
   // Functions and the MongoDB service (client-api §8, §11).
-  if (s.auth != nullptr && s.data != nullptr) AddFunctionRoutes(s.auth, s.data, s.data_workers, r);
+  if (s.auth != nullptr && s.data != nullptr) AddFunctionRoutes(s.auth, s.data, s.functions, s.data_workers, r);
 }
 
 }  // namespace plinth::http

@@ -4,6 +4,7 @@
 
 #include "auth/auth_registry.h"
 #include "base/work_pool.h"
+#include "functions/function_registry.h"
 #include "http/app_lookup.h"
 #include "http/health.h"
 #include "http/metrics.h"
@@ -39,6 +40,9 @@ struct ClientServices {
   const services::DataAccessRegistry* data = nullptr;
   // The bounded pool service calls run on.
   base::WorkPool* data_workers = nullptr;
+  // Every served app's functions (functions/call without a service).
+  // Optional: without it every function is FunctionNotFound.
+  const functions::FunctionRegistry* functions = nullptr;
 };
 
 // Adds the client API's routes to `router`: the route table, one line per

@@ -1,5 +1,7 @@
 #include "http/function_routes.h"
 
+#include <future>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -78,21 +80,26 @@ doc::Document RequestExpansion(const Request& req, const FunctionCall& call) {
   return out;
 }
 
+// A finished function call as the client sees it.
+Response CallResponse(const js::CallResult& result) {
+  if (result.status.ok()) return Response::Json(200, doc::ToCanonicalJson(result.value));
+  Response res = Response::Error(result.status);
+  if (result.status.code() == ErrorCode::kTooManyRequests) res.SetHeader("Retry-After", "1");
+  return res;
+}
+
 class FunctionHandlers {
  public:
   FunctionHandlers(const auth::AuthRegistry* auth, const services::DataAccessRegistry* data,
-                   base::WorkPool* workers)
-      : auth_(auth), data_(data), workers_(workers) {}
+                   const functions::FunctionRegistry* functions, base::WorkPool* workers)
+      : auth_(auth), data_(data), functions_(functions), workers_(workers) {}
 
   Response Call(Request& req) const {
     base::Result<Authenticated> who = AuthenticateRequest(*auth_, req, auth::TokenType::kAccess);
     if (!who.ok()) return Response::Error(who.status());
     base::Result<FunctionCall> call = ParseCall(req);
     if (!call.ok()) return Response::Error(call.status());
-    if (!call->service) {
-      return Response::Error(
-          Status(ErrorCode::kFunctionNotFound, "function not found: '" + call->name + "'"));
-    }
+    if (!call->service) return CallFunction(req, std::move(*who), std::move(*call));
     const services::DataAccess* data = data_->Find(who->service->app_id());
     if (data == nullptr) {
       return Response::Error(
@@ -120,17 +127,60 @@ class FunctionHandlers {
   }
 
  private:
+  // A named function: the caller's user object, then the runtime's checks
+  // and the JS queue; the answer comes back from the JS thread.
+  Response CallFunction(const Request& req, Authenticated who, FunctionCall call) const {
+    const functions::FunctionRuntime* runtime =
+        functions_ != nullptr ? functions_->Find(who.service->app_id()) : nullptr;
+    if (runtime == nullptr) {
+      return Response::Error(
+          Status(ErrorCode::kFunctionNotFound, "function not found: '" + call.name + "'"));
+    }
+    // Checks that run a function themselves (%function in can_evaluate)
+    // would block; they go to the data pool, which may wait for JS.
+    const bool blocking_check = runtime->CheckCallsFunctions(call.name);
+    auto start = [runtime, who = std::move(who), request = RequestExpansion(req, call),
+                  request_id = req.request_id, name = call.name,
+                  arguments = std::move(call.arguments)](Response::Done done) {
+      base::Result<doc::Document> user = who.service->UserObjectFor(who.caller);
+      if (!user.ok()) return done(Response::Error(user.status()));
+      services::DataCaller caller = services::DataCaller::User(std::move(*user));
+      caller.set_request(request);
+      auto shared_done = std::make_shared<Response::Done>(std::move(done));
+      base::Status queued = runtime->CallFromClient(
+          caller, name, arguments.as_array(), request_id,
+          [shared_done](js::CallResult r) { (*shared_done)(CallResponse(r)); });
+      if (!queued.ok()) {
+        js::CallResult refused;
+        refused.status = queued;
+        (*shared_done)(CallResponse(refused));
+      }
+    };
+    if (!blocking_check) return Response::Later(std::move(start));
+    return RunOnPool(
+        workers_,
+        [start = std::move(start)]() -> Response {
+          auto promise = std::make_shared<std::promise<Response>>();
+          std::future<Response> answer = promise->get_future();
+          start([promise](Response res) { promise->set_value(std::move(res)); });
+          return answer.get();
+        },
+        "too many data requests are waiting; try again shortly");
+  }
+
   const auth::AuthRegistry* auth_;
   const services::DataAccessRegistry* data_;
+  const functions::FunctionRegistry* functions_;
   base::WorkPool* workers_;
 };
 
 }  // namespace
 
 void AddFunctionRoutes(const auth::AuthRegistry* auth, const services::DataAccessRegistry* data,
-                       base::WorkPool* workers, Router* r) {
+                       const functions::FunctionRegistry* functions, base::WorkPool* workers,
+                       Router* r) {
   const std::string A = std::string(kAppScopedPrefix) + "{app_id}";
-  auto h = std::make_shared<FunctionHandlers>(auth, data, workers);
+  auto h = std::make_shared<FunctionHandlers>(auth, data, functions, workers);
   r->Add("POST", A + "/functions/call", [h](Request& req) { return h->Call(req); });
 }
 

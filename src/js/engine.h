@@ -51,6 +51,12 @@ class Engine {
   // Limits::max_nesting_depth. Returns kInternal off a JS thread.
   virtual CallResult CallNested(const CallRequest& request) = 0;
 
+  // Whether the current thread is a JS thread inside a running call, i.e.
+  // whether CallNested may be used here. Code reached both from JS (a host
+  // call) and from elsewhere (a %function rule) chooses with it between
+  // CallNested and a blocking Call.
+  virtual bool InCall() const = 0;
+
   // Forgets every compiled script on every JS thread (lazily, before each
   // thread's next call): a new app config version is live.
   virtual void InvalidateScripts() = 0;

@@ -692,9 +692,13 @@ bool EvalCondition(const Condition& c, const std::vector<const doc::Value*>& val
       return true;
     case CondOp::kNot:
       return !EvalCondition(c.children[0], values, ctx);
-    case CondOp::kFunction:
-      // No function runner yet: evaluates as a function that threw (false).
-      return false;
+    case CondOp::kFunction: {
+      if (ctx.functions == nullptr) return false;
+      std::optional<doc::Value> args = ResolveOperand(c.operand, ctx);
+      if (!args || !args->is_array()) return false;
+      base::Result<doc::Value> out = ctx.functions->Call(c.function_name, args->as_array(), ctx);
+      return out.ok() && AnyEquals(values, *out);
+    }
   }
   return false;
 }

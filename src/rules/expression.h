@@ -7,6 +7,7 @@
 #include "base/result.h"
 #include "config/rule.h"
 #include "doc/value.h"
+#include "rules/function_caller.h"
 
 namespace plinth::rules {
 
@@ -44,9 +45,12 @@ namespace plinth::rules {
 // - Range operators ($gt ...) compare only within one canonical type rank
 //   (doc/compare.h), like MongoDB's type bracketing; array elements are tried
 //   one by one as MongoDB does.
-// - %function: compiled and kept (name, arguments), but no function runner is
-//   wired yet, so it evaluates as a function that threw: false (§5: "If the
-//   function throws, the expression is false"). The functions work wires it.
+// - %function: the key's values must equal (as for a plain value) what the
+//   function returns when called through ctx.functions with the resolved
+//   arguments: {"%%true": {"%function": {...}}} holds when it returns true.
+//   A function that throws, an argument that is missing, or no
+//   ctx.functions makes the condition false (§5: "If the function throws,
+//   the expression is false").
 // - Conversions whose argument does not convert (not 24 hex digits, ...) give
 //   a missing value.
 //
@@ -77,6 +81,7 @@ struct EvalContext {
   const doc::Document* values = nullptr;       // app values by name
   const doc::Document* environment = nullptr;  // {tag, values}
   const doc::Document* request = nullptr;
+  const FunctionCaller* functions = nullptr;  // %function; none: false
 };
 
 struct ExpressionTree;

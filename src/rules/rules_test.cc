@@ -275,3 +275,63 @@ TEST(RoleDecisionTest, FieldRules) {
 
 }  // namespace
 }  // namespace plinth::rules
+
+namespace plinth::rules {
+namespace {
+
+// Records each call and answers from a fixed table; "throws" fails.
+class TableFunctions final : public FunctionCaller {
+ public:
+  base::Result<doc::Value> Call(std::string_view name, const doc::Array& arguments,
+                                const EvalContext& ctx) const override {
+    calls.push_back(std::string(name) + doc::ToRelaxedJson(doc::Value(arguments)) +
+                    (ctx.user != nullptr ? " as " + ctx.user->Get("id")->as_string() : ""));
+    if (name == "throws") return base::Status(base::ErrorCode::kFunctionExecutionError, "boom");
+    if (name == "isEven") {
+      return doc::Value(arguments.size() == 1 && arguments[0].type() == doc::Type::kInt32 &&
+                        arguments[0].as_int32() % 2 == 0);
+    }
+    return doc::Value("blue");
+  }
+  mutable std::vector<std::string> calls;
+};
+
+bool EvaluateWith(const std::string& text, const std::string& root, const FunctionCaller* fns) {
+  base::Result<Expression> e =
+      Expression::Compile(*doc::ParseJson(text), ExpressionKind::kDocument);
+  EXPECT_TRUE(e.ok()) << e.status().ToString();
+  doc::Document user{{"id", doc::Value("u1")}};
+  doc::Document document = doc::ParseJson(root)->as_document();
+  EvalContext ctx;
+  ctx.user = &user;
+  ctx.root = &document;
+  ctx.functions = fns;
+  return e.ok() && e->Evaluate(ctx);
+}
+
+TEST(FunctionOperatorTest, ComparesTheResultWithResolvedArguments) {
+  TableFunctions fns;
+  const std::string even =
+      R"({"%%true": {"%function": {"name": "isEven", "arguments": ["%%root.x"]}}})";
+  EXPECT_TRUE(EvaluateWith(even, R"({"x": 4})", &fns));
+  EXPECT_FALSE(EvaluateWith(even, R"({"x": 3})", &fns));
+  ASSERT_EQ(fns.calls.size(), 2u);
+  EXPECT_EQ(fns.calls[0], "isEven[4] as u1");
+  // The key side may be any value: here the document's color.
+  const std::string color = R"({"color": {"%function": {"name": "favorite"}}})";
+  EXPECT_TRUE(EvaluateWith(color, R"({"color": "blue"})", &fns));
+  EXPECT_FALSE(EvaluateWith(color, R"({"color": "red"})", &fns));
+}
+
+TEST(FunctionOperatorTest, ThrowingMissingArgumentOrNoRuntimeIsFalse) {
+  TableFunctions fns;
+  EXPECT_FALSE(EvaluateWith(R"({"%%false": {"%function": {"name": "throws"}}})", "{}", &fns));
+  const std::string even =
+      R"({"%%true": {"%function": {"name": "isEven", "arguments": ["%%root.missing"]}}})";
+  EXPECT_FALSE(EvaluateWith(even, "{}", &fns));
+  EXPECT_EQ(fns.calls.size(), 1u);  // the missing argument stops the call
+  EXPECT_FALSE(EvaluateWith(even, R"({"missing": 2})", nullptr));
+}
+
+}  // namespace
+}  // namespace plinth::rules

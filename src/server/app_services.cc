@@ -1,10 +1,27 @@
 #include "server/app_services.h"
 
 #include "auth/key_ring.h"
+#include "js/mozjs/mozjs_engine.h"
 #include "mail/log_mailer.h"
 #include "mail/smtp_mailer.h"
 
 namespace plinth::server {
+
+js::Limits JsLimits(const config::FunctionSettings& settings) {
+  constexpr std::size_t kMiB = 1024 * 1024;
+  js::Limits limits;
+  limits.time_limit = std::chrono::milliseconds(settings.time_limit_ms);
+  limits.memory_limit_bytes = static_cast<std::size_t>(settings.memory_limit_mb) * kMiB;
+  limits.process_memory_limit_bytes =
+      static_cast<std::size_t>(settings.process_memory_limit_mb) * kMiB;
+  limits.threads = static_cast<std::size_t>(settings.threads);
+  limits.max_queued_calls = static_cast<std::size_t>(settings.queue);
+  limits.js_stack_quota_bytes = static_cast<std::size_t>(settings.stack_kb) * 1024;
+  limits.max_nesting_depth = static_cast<std::size_t>(settings.max_nesting_depth);
+  limits.max_argument_bytes = static_cast<std::size_t>(settings.max_argument_bytes);
+  limits.max_result_bytes = static_cast<std::size_t>(settings.max_result_bytes);
+  return limits;
+}
 
 base::Result<AppServices> BuildAppServices(
     const std::vector<std::shared_ptr<const config::AppConfig>>& apps,
@@ -22,6 +39,7 @@ base::Result<AppServices> BuildAppServices(
   }
   out.auth = std::make_unique<auth::AuthRegistry>();
   out.data = std::make_unique<services::DataAccessRegistry>();
+  out.functions = std::make_unique<functions::FunctionRegistry>();
   services::DataAccess::Deps data_deps{store, clock, random, &secrets};
   auth::AuthDeps deps;
   deps.store = store;
@@ -39,6 +57,15 @@ base::Result<AppServices> BuildAppServices(
     out.auth->Add(std::move(service));
     PLINTH_ASSIGN_OR_RETURN(std::unique_ptr<services::DataAccess> data,
                             services::DataAccess::Create(*app, data_deps));
+    PLINTH_ASSIGN_OR_RETURN(
+        std::unique_ptr<js::Engine> engine,
+        js::mozjs::CreateEngine(JsLimits(app->settings.functions), clock, random));
+    PLINTH_ASSIGN_OR_RETURN(
+        std::unique_ptr<functions::FunctionRuntime> runtime,
+        functions::FunctionRuntime::Create(*app, {engine.get(), data.get(), logger}));
+    data->SetFunctionCaller(runtime.get());
+    out.engines.push_back(std::move(engine));
+    out.functions->Add(app->root.app_id, std::move(runtime));
     out.data->Add(std::move(data));
   }
   return out;

@@ -158,6 +158,7 @@ base::Result<std::unique_ptr<Server>> Server::Build(const ServeOptions& options,
   services.workers = parts->workers.get();
   services.data = parts->services.data.get();
   services.data_workers = parts->data_workers.get();
+  services.functions = parts->services.functions.get();
   parts->client_api = std::make_unique<http::ClientApi>(std::move(services));
 
   const http::ClientApi* api = parts->client_api.get();
@@ -181,6 +182,9 @@ Server::~Server() {
   // while the I/O contexts it posts to still exist.
   if (parts_->workers) parts_->workers->Shutdown();
   if (parts_->data_workers) parts_->data_workers->Shutdown();
+  // Likewise JS calls still queued answer their requests while the I/O
+  // contexts exist; an engine's destruction runs them to the end.
+  parts_->services.engines.clear();
 }
 
 base::Status Server::Start() {

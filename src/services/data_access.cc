@@ -114,8 +114,12 @@ base::Result<doc::Value> DataAccess::Call(const DataCaller& caller, std::string_
   return Run(caller, service, request);
 }
 
+bool DataAccess::HasService(std::string_view service) const {
+  return services_.contains(std::string(service));
+}
+
 base::Status DataAccess::CheckService(std::string_view service) const {
-  if (services_.contains(std::string(service))) return Status::Ok();
+  if (HasService(service)) return Status::Ok();
   return Status(ErrorCode::kServiceNotFound, "service not found: '" + std::string(service) + "'");
 }
 
@@ -173,6 +177,7 @@ base::Result<doc::Value> DataAccess::RunIn(const DataCaller& caller, std::string
   scope.base.values = &values_;
   scope.base.environment = &environment_;
   if (caller.request()) scope.base.request = &*caller.request();
+  scope.base.functions = functions_;
   scope.now_millis = deps_.clock->NowMillis();
   scope.ids = &ids_;
   return ExecuteWithRules(*deps_.store, ns, scope, request);

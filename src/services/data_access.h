@@ -50,6 +50,18 @@ class DataAccess {
 
   const std::string& app_id() const { return app_id_; }
 
+  // Where `%function` in this app's rules calls functions (functions/).
+  // Set once, before the first Call; until then (and when null) a
+  // %function condition is false.
+  void SetFunctionCaller(const rules::FunctionCaller* functions) { functions_ = functions; }
+
+  // Whether `service` names one of the app's MongoDB data sources.
+  bool HasService(std::string_view service) const;
+  // %%values (secrets resolved) and %%environment ({tag, values}): what
+  // rules and functions (context.values, context.environment) see.
+  const doc::Document& values() const { return values_; }
+  const doc::Document& environment() const { return environment_; }
+
   // Runs the service action `action` with `arguments` (the `arguments` array
   // of a functions/call body) on the data source named `service`.
   // Errors: ServiceNotFound (no such MongoDB data source), the parse errors
@@ -101,6 +113,7 @@ class DataAccess {
   std::unordered_map<std::string, rules::CompiledRules> collection_rules_;
   std::unordered_map<std::string, rules::CompiledRules> default_rules_;
   std::unordered_set<std::string> services_;  // MongoDB data source names
+  const rules::FunctionCaller* functions_ = nullptr;
 };
 
 }  // namespace plinth::services

@@ -20,9 +20,18 @@ class DataCaller {
   static DataCaller User(doc::Document user_object) {
     return DataCaller(false, std::move(user_object));
   }
+  // `user`'s call of a run_as_system function: no rules apply, but the
+  // function still sees who called it (context.user, app-config §6.2).
+  // Only functions/ creates it, for functions configured so.
+  static DataCaller SystemActingFor(const DataCaller& user) {
+    DataCaller out(true, user.user_);
+    out.request_ = user.request_;
+    return out;
+  }
 
   bool is_system() const { return system_; }
-  // The %%user object; empty for the system caller.
+  // The %%user object; empty for the system caller (unless acting for a
+  // user, see SystemActingFor).
   const doc::Document& user() const { return user_; }
 
   // %%request ({httpMethod, remoteIPAddress, ...}) when the call came from an

@@ -118,6 +118,11 @@ class MozJsEngine final : public Engine {
     return thread->RunNested(request);
   }
 
+  bool InCall() const override {
+    JsThread* thread = JsThread::Current();
+    return thread != nullptr && thread->top_frame() != nullptr;
+  }
+
   void InvalidateScripts() override { shared_.script_generation.fetch_add(1); }
 
   const Limits& limits() const override { return shared_.limits; }

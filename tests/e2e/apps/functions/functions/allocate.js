@@ -1,0 +1,4 @@
+exports = function () {
+  const chunks = [];
+  for (;;) chunks.push(new Array(1 << 20).fill(1.5));
+};

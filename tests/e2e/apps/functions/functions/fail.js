@@ -1,0 +1,1 @@
+exports = function (message) { throw new Error(message); };

@@ -1,0 +1,1 @@
+exports = function () { throw { reason: "plain object" }; };

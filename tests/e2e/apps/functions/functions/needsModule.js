@@ -1,0 +1,1 @@
+exports = function () { const lodash = require("lodash"); return lodash.VERSION; };

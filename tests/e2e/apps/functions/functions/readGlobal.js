@@ -1,0 +1,1 @@
+exports = function () { return [typeof globalThis.leaked, typeof globalThis.leaked2]; };

@@ -1,0 +1,1 @@
+exports = function recurse(n) { return recurse(n + 1) + 1; };

@@ -1,0 +1,1 @@
+exports = function (n) { return typeof n === "number" && n % 2 === 0; };
