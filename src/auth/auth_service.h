@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/auth_functions.h"
 #include "auth/auth_records.h"
 #include "auth/custom_data_lookup.h"
 #include "auth/key_ring.h"
@@ -36,6 +37,9 @@ struct AuthDeps {
   base::Logger* logger = nullptr;
   mail::Mailer* mailer = nullptr;
   const config::Secrets* secrets = nullptr;
+  // The app's functions (user creation, confirmation/reset, custom-function
+  // login). Null: every function is FunctionNotFound.
+  const AuthFunctions* functions = nullptr;
 };
 
 // A login or link attempt (client-api §3).

@@ -155,4 +155,13 @@ base::Result<doc::Value> FunctionRuntime::Call(std::string_view name, const doc:
   return std::move(result.value);
 }
 
+base::Result<doc::Value> FunctionRuntime::RunAsSystem(std::string_view name, doc::Array arguments,
+                                                      storage::Engine* store) const {
+  services::DataCaller caller = services::DataCaller::System();
+  caller.set_store(store);
+  js::CallResult result = Run(caller, name, std::move(arguments));
+  if (!result.status.ok()) return result.status;
+  return std::move(result.value);
+}
+
 }  // namespace plinth::functions

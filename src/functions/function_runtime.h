@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/auth_functions.h"
 #include "base/logger.h"
 #include "base/result.h"
 #include "config/app_config.h"
@@ -36,10 +37,10 @@ struct RuntimeDeps {
 // Every way into a function goes through here: client calls
 // (CallFromClient), and the server's own calls (Run): %function in rules
 // (this class is the rules::FunctionCaller), context.functions.execute,
-// auth provider functions, triggers.
+// auth's functions (this class is the auth::AuthFunctions), triggers.
 //
 // Immutable after Create; thread-safe.
-class FunctionRuntime final : public rules::FunctionCaller {
+class FunctionRuntime final : public rules::FunctionCaller, public auth::AuthFunctions {
  public:
   // kInvalidConfig per FunctionCatalog::Build.
   static base::Result<std::unique_ptr<FunctionRuntime>> Create(const config::AppConfig& app,
@@ -72,6 +73,11 @@ class FunctionRuntime final : public rules::FunctionCaller {
   // rules::FunctionCaller: %function, run as ctx.user (with ctx.request).
   base::Result<doc::Value> Call(std::string_view name, const doc::Array& arguments,
                                 const rules::EvalContext& ctx) const override;
+
+  // auth::AuthFunctions: Run as the system caller, reading and writing
+  // `store` when given.
+  base::Result<doc::Value> RunAsSystem(std::string_view name, doc::Array arguments,
+                                       storage::Engine* store = nullptr) const override;
 
  private:
   FunctionRuntime(FunctionCatalog catalog, const RuntimeDeps& deps, doc::Document app);

@@ -272,6 +272,23 @@ TEST_F(FunctionsTest, SeedUserCreationFunctionRunsAsSystem) {
   EXPECT_EQ(as_user.status.code(), ErrorCode::kFunctionExecutionError);
 }
 
+TEST_F(FunctionsTest, SystemCallsCanWriteIntoAStage) {
+  doc::Value user = Json(std::string(R"({"id": ")") + kAlice + R"("})");
+  std::unique_ptr<storage::Stage> stage = store_->NewStage();
+  base::Result<doc::Value> r =
+      runtime_->RunAsSystem("onUserCreation", doc::Array{user}, &stage->view());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto count = [&](storage::Engine& engine) {
+    auto users = engine.GetCollection("fn-app", "myapp.users");
+    EXPECT_TRUE(users.ok());
+    return *(*users)->CountDocuments(doc::Document{});
+  };
+  EXPECT_EQ(count(stage->view()), 1);
+  EXPECT_EQ(count(*store_), 0);  // held back until the stage commits
+  ASSERT_TRUE(stage->Commit().ok());
+  EXPECT_EQ(count(*store_), 1);
+}
+
 TEST_F(FunctionsTest, UnavailableContextPartsFailClearly) {
   // An unknown service is undefined, which EJSON carries as such.
   EXPECT_EQ(doc::ToCanonicalJson(Client(User(kAlice), "noService", "[]").value),

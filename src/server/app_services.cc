@@ -49,12 +49,6 @@ base::Result<AppServices> BuildAppServices(
   deps.mailer = out.mailer.get();
   deps.secrets = &secrets;
   for (const auto& app : apps) {
-    PLINTH_ASSIGN_OR_RETURN(
-        auth::KeyRing keys,
-        auth::KeyRing::Load(data_dir, app->root.app_id, app->settings.tokens, secrets, *random));
-    PLINTH_ASSIGN_OR_RETURN(std::unique_ptr<auth::AuthService> service,
-                            auth::AuthService::Create(*app, std::move(keys), deps));
-    out.auth->Add(std::move(service));
     PLINTH_ASSIGN_OR_RETURN(std::unique_ptr<services::DataAccess> data,
                             services::DataAccess::Create(*app, data_deps));
     PLINTH_ASSIGN_OR_RETURN(
@@ -65,6 +59,13 @@ base::Result<AppServices> BuildAppServices(
         functions::FunctionRuntime::Create(*app, {engine.get(), data.get(), logger}));
     data->SetFunctionCaller(runtime.get());
     out.engines.push_back(std::move(engine));
+    PLINTH_ASSIGN_OR_RETURN(
+        auth::KeyRing keys,
+        auth::KeyRing::Load(data_dir, app->root.app_id, app->settings.tokens, secrets, *random));
+    deps.functions = runtime.get();
+    PLINTH_ASSIGN_OR_RETURN(std::unique_ptr<auth::AuthService> service,
+                            auth::AuthService::Create(*app, std::move(keys), deps));
+    out.auth->Add(std::move(service));
     out.functions->Add(app->root.app_id, std::move(runtime));
     out.data->Add(std::move(data));
   }

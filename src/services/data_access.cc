@@ -160,9 +160,10 @@ base::Result<doc::Value> DataAccess::Run(const DataCaller& caller, std::string_v
 base::Result<doc::Value> DataAccess::RunIn(const DataCaller& caller, std::string_view service,
                                            const storage::StoreNamespace& ns,
                                            const MongoRequest& request) const {
+  storage::Engine& store = caller.store() != nullptr ? *caller.store() : *deps_.store;
   if (caller.is_system()) {
     PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<storage::Collection> coll,
-                            deps_.store->GetCollection(ns.database, ns.collection));
+                            store.GetCollection(ns.database, ns.collection));
     return Execute(*coll, request);
   }
   const rules::CompiledRules* rules = RulesFor(service, request.database, request.collection);
@@ -180,7 +181,7 @@ base::Result<doc::Value> DataAccess::RunIn(const DataCaller& caller, std::string
   scope.base.functions = functions_;
   scope.now_millis = deps_.clock->NowMillis();
   scope.ids = &ids_;
-  return ExecuteWithRules(*deps_.store, ns, scope, request);
+  return ExecuteWithRules(store, ns, scope, request);
 }
 
 }  // namespace plinth::services

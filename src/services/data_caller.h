@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "doc/value.h"
+#include "storage/engine.h"
 
 namespace plinth::services {
 
@@ -26,6 +27,7 @@ class DataCaller {
   static DataCaller SystemActingFor(const DataCaller& user) {
     DataCaller out(true, user.user_);
     out.request_ = user.request_;
+    out.store_ = user.store_;
     return out;
   }
 
@@ -39,12 +41,19 @@ class DataCaller {
   const std::optional<doc::Document>& request() const { return request_; }
   void set_request(doc::Document request) { request_ = std::move(request); }
 
+  // Where this caller's requests read and write, when not the app's store:
+  // a storage::Stage view for the user creation function, whose writes must
+  // commit together with the new user (DECISIONS 3). Not owned.
+  storage::Engine* store() const { return store_; }
+  void set_store(storage::Engine* store) { store_ = store; }
+
  private:
   DataCaller(bool system, doc::Document user) : system_(system), user_(std::move(user)) {}
 
   bool system_;
   doc::Document user_;
   std::optional<doc::Document> request_;
+  storage::Engine* store_ = nullptr;
 };
 
 }  // namespace plinth::services
