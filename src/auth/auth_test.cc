@@ -257,6 +257,7 @@ class AuthTest : public ::testing::Test {
     EXPECT_TRUE(keys.ok()) << keys.status().ToString();
     if (!keys.ok()) return nullptr;
     AuthDeps deps{engine_.get(), &clock_, &random_, &logger_, &mailer_, &secrets_};
+    deps.functions = functions_;
     base::Result<std::unique_ptr<AuthService>> service =
         AuthService::Create(*apps_.back(), std::move(*keys), deps);
     EXPECT_TRUE(service.ok()) << service.status().ToString();
@@ -300,6 +301,7 @@ class AuthTest : public ::testing::Test {
   RecordingMailer mailer_;
   config::Secrets secrets_;
   std::unique_ptr<storage::Engine> engine_;
+  const AuthFunctions* functions_ = nullptr;  // given to services Start makes
   std::deque<std::unique_ptr<config::AppConfig>> apps_;
   std::vector<std::unique_ptr<AuthService>> services_;  // destroyed first
 };
@@ -1752,6 +1754,65 @@ TEST_F(UserDataTest, OversizedDocumentIsLeftOut) {
   const doc::Value* pad = custom->as_document().Get("pad");
   ASSERT_NE(pad, nullptr);
   EXPECT_EQ(pad->as_string().size(), 2000u);
+}
+
+// A stand-in for the JS runtime (functions/ is above auth/): the creation
+// "function" inserts the user's document through the store it is given, then
+// fails when the user's email says so.
+class InsertingFunctions final : public AuthFunctions {
+ public:
+  base::Result<doc::Value> RunAsSystem(std::string_view name, doc::Array arguments,
+                                       storage::Engine* store) const override {
+    ++calls;
+    if (name != "onCreate" || store == nullptr) {
+      return base::Status(base::ErrorCode::kFunctionNotFound, "unexpected call");
+    }
+    const doc::Document& user = arguments[0].as_document();
+    storage::StoreNamespace ns = storage::AppNamespace(kApp, "appdb", "custom");
+    PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<storage::Collection> custom,
+                            store->GetCollection(ns.database, ns.collection));
+    PLINTH_RETURN_IF_ERROR(
+        custom->InsertOne(doc::Document{{"userId", *user.Get("id")}, {"plan", doc::Value("free")}})
+            .status());
+    const doc::Value* email = user.Get("data")->as_document().Get("email");
+    if (email != nullptr && email->as_string().starts_with("no")) {
+      return base::Status(base::ErrorCode::kFunctionExecutionError, "not this one");
+    }
+    return doc::Value();
+  }
+  mutable int calls = 0;
+};
+
+TEST_F(UserDataTest, CreationFunctionWritesCommitWithTheUserOrNotAtAll) {
+  InsertingFunctions fns;
+  functions_ = &fns;
+  app_.custom_user_data.on_user_creation_function_name = "onCreate";
+  AuthService* auth = Start(app_);
+  ASSERT_NE(auth, nullptr);
+  // A first login runs it; the document is in the very first token.
+  LoginResult anon = MustLogin(*auth, "anon-user", {});
+  EXPECT_EQ(fns.calls, 1);
+  base::Result<Caller> caller = auth->Authenticate(anon.access_token, TokenType::kAccess);
+  ASSERT_OK(caller);
+  ASSERT_OK(auth->UserObjectFor(*caller));
+  EXPECT_EQ(
+      auth->UserObjectFor(*caller)->Get("custom_data")->as_document().Get("plan")->as_string(),
+      "free");
+  // An operator-created user runs it too; a failing one leaves no user and no document.
+  ASSERT_OK(auth->CreateEmailPasswordUser("yes@example.com", "p4ssw0rd!"));
+  base::Result<User> refused = auth->CreateEmailPasswordUser("no@example.com", "p4ssw0rd!");
+  EXPECT_EQ(refused.status().code(), base::ErrorCode::kFunctionExecutionError);
+  EXPECT_EQ(refused.status().message(), "not this one");
+  EXPECT_EQ(fns.calls, 3);
+  EXPECT_EQ(*Custom()->CountDocuments(doc::Document{}), 2);
+  base::Result<std::vector<User>> users = auth->ListUsers();
+  ASSERT_OK(users);
+  EXPECT_EQ(users->size(), 2u);
+  // Later logins of an existing user do not run it again.
+  MustLogin(*auth, "local-userpass",
+            doc::Document{{"username", doc::Value("yes@example.com")},
+                          {"password", doc::Value("p4ssw0rd!")}});
+  EXPECT_EQ(fns.calls, 3);
 }
 
 TEST_F(UserDataTest, DeleteUserKeepsCustomDataByDefault) {
