@@ -2,7 +2,7 @@
 # target lines. Input lines:
 #   <name> RESULT requests=N duration_us=N rps=X p50_us=N p99_us=N errors=N non2xx=N
 #   cpu <name> cpu_us=N requests=N      server CPU (user + system) during <name>'s run
-#   spin_call ms=N                      wall time of one spin call, measured with curl
+#   spin_call ms=N                      wall time of the first spin call, measured with curl
 # Rows: plinth_location (the reference), functions_add, location_cpu,
 # busy_refresh_idle, busy_spin, busy_refresh.
 # -v target=0.30 -v busy_p99_ms=10 -v spin_ms=N -v js_threads=N
@@ -63,7 +63,7 @@ END {
            fa, lc, lc / fa * 100
   }
   if (spin_call_ms != "") {
-    printf "one spin(%d ms) call, end to end: %d ms\n", spin_ms, spin_call_ms
+    printf "first spin(%d ms) call after start-up, end to end (curl): %d ms\n", spin_ms, spin_call_ms
   }
   if (("busy_spin", "rps") in v && spin_ms > 0 && js_threads > 0) {
     printf "JS threads busy during the spin run: %.0f%% (%.2f spin calls/s x %d ms / %d threads)\n",
