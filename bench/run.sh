@@ -480,6 +480,7 @@ run_functions_bench() {
 
   code=$(post_json "$call" '{"name":"add","arguments":[2,3]}' -H "Authorization: Bearer $token")
   [[ $code == 200 ]] || fail "functions/call add answered $code: $(head -c 300 "$work/body")"
+  # shellcheck disable=SC2016 # "$numberInt" is EJSON's, not the shell's
   [[ $(tr -d ' \n' <"$work/body") == '{"$numberInt":"5"}' ]] ||
     fail "functions/call add(2, 3) did not answer 5: $(head -c 300 "$work/body")"
 
