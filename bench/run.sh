@@ -46,6 +46,22 @@
 #                     user under owner-only rules, against the location run
 #   BENCH_RULES_NOTES notes the benchmarked user owns (default 1000; another
 #                     user owns a tenth as many)
+#   BENCH_FUNCTIONS   0 skips the functions part (default 1; needs the HTTP
+#                     part): the plinth server also serves
+#                     bench/http/functions-app/, and after the rules part wrk
+#                     loads functions/call of `add` (exports = (a, b) => a + b)
+#                     as an anonymous user, against the location run, and
+#                     the server's CPU per request of both (a second location
+#                     run, both read from /proc around fixed wrk runs)
+#   BENCH_FUNCTIONS_BUSY  0 skips the busy-JS-threads part (default 1; needs
+#                     the HTTP part): token-refresh p99 (bench/auth/refresh.lua)
+#                     alone, then while one `spin` call per JS thread of the
+#                     functions app runs back to back
+#   BENCH_FUNCTIONS_SPIN_MS  milliseconds one `spin` call computes (default 200)
+#   BENCH_FUNCTIONS_INPROC  0 skips bench_functions (default 1): a client call
+#                     of a trivial function through FunctionRuntime in process
+#                     (bench/functions/, Google Benchmark), against a bare
+#                     compiled call in the same run
 set -euo pipefail
 
 build=${1:?usage: bench/run.sh BUILD_DIR}
@@ -83,6 +99,17 @@ run_rules=${BENCH_RULES:-1}
 rules_notes=${BENCH_RULES_NOTES:-1000}
 rules_target=0.40
 rules_app_dir="$root/bench/http/rules-app"
+# -- functions (BENCH_FUNCTIONS, BENCH_FUNCTIONS_BUSY, BENCH_FUNCTIONS_INPROC)
+run_functions=${BENCH_FUNCTIONS:-1}
+run_functions_busy=${BENCH_FUNCTIONS_BUSY:-1}
+run_functions_inproc=${BENCH_FUNCTIONS_INPROC:-1}
+[[ $run_http != 0 ]] || run_functions=0
+[[ $run_http != 0 ]] || run_functions_busy=0
+spin_ms=${BENCH_FUNCTIONS_SPIN_MS:-200}
+functions_target=0.30
+busy_p99_ms=10
+functions_app_dir="$root/bench/http/functions-app"
+# -- end functions
 
 # A binary in BUILD_DIR, or anywhere below it.
 find_binary() {
@@ -117,6 +144,14 @@ if [[ $run_rules != 0 ]]; then
   [[ -f "$rules_app_dir/root_config.json" ]] || fail "missing $rules_app_dir/root_config.json"
   rules_app_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["app_id"])' \
     "$rules_app_dir/root_config.json") || fail "cannot read app_id from bench/http/rules-app"
+fi
+if [[ $run_functions != 0 || $run_functions_busy != 0 ]]; then
+  [[ $spin_ms =~ ^[1-9][0-9]*$ ]] || fail "BENCH_FUNCTIONS_SPIN_MS must be a positive number"
+  functions_app_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["app_id"])' \
+    "$functions_app_dir/root_config.json") || fail "cannot read app_id from bench/http/functions-app"
+  # The app's JS threads: one spin call each keeps them all busy.
+  functions_threads=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["functions"]["threads"])' \
+    "$functions_app_dir/plinth.json") || fail "cannot read functions.threads from bench/http/functions-app/plinth.json"
 fi
 
 work=$(mktemp -d)
@@ -405,6 +440,103 @@ PY
   check_find_one "$call" "$find_one" "$token_a" "$note_id" "$user_a"
 }
 
+# -- functions part (BENCH_FUNCTIONS, BENCH_FUNCTIONS_BUSY) -------------------
+
+# server_cpu_us: user + system CPU the plinth server has used so far, in µs
+# (/proc/PID/stat fields 14 and 15, after the command name).
+server_cpu_us() {
+  local ticks hz
+  hz=$(getconf CLK_TCK)
+  ticks=$(sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{print $12 + $13}') ||
+    fail "cannot read /proc/$server_pid/stat"
+  echo $((ticks * 1000000 / hz))
+}
+
+# run_wrk_cpu NAME SCRIPT URL: a wrk run like run_wrk's, recorded in
+# $work/functions_results with the server's CPU per request during it.
+run_wrk_cpu() {
+  local name=$1 script=$2 url=$3 before after requests
+  echo "== $name: wrk -t$wrk_threads -c$connections -d$duration --latency $url"
+  before=$(server_cpu_us)
+  wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$script" "$url" |
+    tee "$work/$name.wrk"
+  after=$(server_cpu_us)
+  record_wrk "$name" "$work/functions_results"
+  requests=$(sed -n 's/^RESULT requests=\([0-9]*\) .*/\1/p' "$work/$name.wrk")
+  ((requests > 0)) || fail "$name: wrk made no requests"
+  echo "cpu $name cpu_us=$((after - before)) requests=$requests" >>"$work/functions_results"
+}
+
+# The functions part, on the plinth server at $1 (host:port), which also
+# serves bench/http/functions-app/ (`add`, and `spin` computing for the ms it
+# is given; functions.threads JS threads). An anonymous user calls them.
+# Results go to $work/functions_results.
+run_functions_bench() {
+  local base="http://$1" code token refresh secs start_ns end_ns
+  local app_base="$base/api/client/v2.0/app/$functions_app_id"
+  local call="$app_base/functions/call"
+  grep '^plinth_location ' "$work/results" >"$work/functions_results"
+
+  code=$(post_json "$app_base/auth/providers/anon-user/login" '{}')
+  [[ $code == 200 ]] || fail "anon-user login answered $code: $(head -c 300 "$work/body")"
+  token=$(json_field access_token) || fail "anon-user login answer has no access_token"
+  refresh=$(json_field refresh_token) || fail "anon-user login answer has no refresh_token"
+  [[ -n $token && -n $refresh ]] || fail "anon-user login gave no tokens"
+
+  code=$(post_json "$call" '{"name":"add","arguments":[2,3]}' -H "Authorization: Bearer $token")
+  [[ $code == 200 ]] || fail "functions/call add answered $code: $(head -c 300 "$work/body")"
+  # shellcheck disable=SC2016 # "$numberInt" is EJSON's, not the shell's
+  [[ $(tr -d ' \n' <"$work/body") == '{"$numberInt":"5"}' ]] ||
+    fail "functions/call add(2, 3) did not answer 5: $(head -c 300 "$work/body")"
+
+  if [[ $run_functions != 0 ]]; then
+    echo "== functions: functions/call of add, and location again, each with the server's CPU"
+    BENCH_FUNCTION_TOKEN=$token BENCH_FUNCTION_NAME=add BENCH_FUNCTION_ARGS='[2,3]' \
+      run_wrk_cpu functions_add "$root/bench/functions/call.lua" "$call"
+    run_wrk_cpu location_cpu "$root/bench/http/report.lua" "$base/api/client/v2.0/app/$app_id/location"
+  fi
+
+  if [[ $run_functions_busy != 0 ]]; then
+    start_ns=$(date +%s%N)
+    code=$(post_json "$call" "{\"name\":\"spin\",\"arguments\":[$spin_ms]}" \
+      -H "Authorization: Bearer $token")
+    end_ns=$(date +%s%N)
+    [[ $code == 200 ]] || fail "functions/call spin answered $code: $(head -c 300 "$work/body")"
+    echo "spin_call ms=$(((end_ns - start_ns) / 1000000))" >>"$work/functions_results"
+    code=$(post_json "$base/api/client/v2.0/auth/session" "" -H "Authorization: Bearer $refresh")
+    [[ $code == 201 ]] || fail "auth/session answered $code: $(head -c 300 "$work/body")"
+
+    secs=$(duration_seconds "$duration")
+    [[ $secs =~ ^[0-9]+$ ]] || fail "cannot read BENCH_DURATION=$duration as seconds"
+    echo "== busy_refresh_idle: wrk -t1 -c$storm_connections -d${secs}s refreshes, JS threads idle"
+    BENCH_REFRESH_TOKEN=$refresh wrk -t1 -c"$storm_connections" -d"${secs}s" --latency \
+      -s "$root/bench/auth/refresh.lua" "$base/api/client/v2.0/auth/session" |
+      tee "$work/busy_refresh_idle.wrk"
+    record_wrk busy_refresh_idle "$work/functions_results"
+
+    # One connection per JS thread, each calling spin back to back: every JS
+    # thread computes for the whole refresh run (spin starts 1 s before it
+    # and ends 1 s after it).
+    echo "== busy: wrk -t1 -c$functions_threads -d$((secs + 2))s spin(${spin_ms} ms) calls, and after 1 s" \
+      "wrk -t1 -c$storm_connections -d${secs}s refreshes"
+    BENCH_FUNCTION_TOKEN=$token BENCH_FUNCTION_NAME=spin BENCH_FUNCTION_ARGS="[$spin_ms]" \
+      wrk -t1 -c"$functions_threads" -d"$((secs + 2))s" --timeout 30s --latency \
+      -s "$root/bench/functions/call.lua" "$call" >"$work/busy_spin.wrk" &
+    storm_pid=$!
+    sleep 1
+    BENCH_REFRESH_TOKEN=$refresh wrk -t1 -c"$storm_connections" -d"${secs}s" --latency \
+      -s "$root/bench/auth/refresh.lua" "$base/api/client/v2.0/auth/session" |
+      tee "$work/busy_refresh.wrk"
+    wait "$storm_pid" || fail "the busy part's spin wrk failed"
+    storm_pid=""
+    echo "-- busy_spin:"
+    cat "$work/busy_spin.wrk"
+    record_wrk busy_spin "$work/functions_results"
+    record_wrk busy_refresh "$work/functions_results"
+  fi
+}
+# -- end functions part --------------------------------------------------------
+
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ $run_http != 0 ]]; then
@@ -422,12 +554,16 @@ mkdir "$work/data"
 location="/api/client/v2.0/app/$app_id/location"
 apps=(--app "$app_dir")
 if [[ $run_rules != 0 ]]; then apps+=(--app "$rules_app_dir"); fi
+if [[ $run_functions != 0 || $run_functions_busy != 0 ]]; then apps+=(--app "$functions_app_dir"); fi
 start_server plinth "http://127.0.0.1:$port/healthz" \
   "$plinth_bin" serve "${apps[@]}" --data "$work/data" --listen "127.0.0.1:$port" \
   --io-threads "$io_threads" --log-level "$log_level"
 run_wrk plinth_location "http://127.0.0.1:$port$location"
 if [[ $run_auth != 0 ]]; then run_auth_bench "127.0.0.1:$port"; fi
 if [[ $run_rules != 0 ]]; then run_rules_bench "127.0.0.1:$port"; fi
+if [[ $run_functions != 0 || $run_functions_busy != 0 ]]; then
+  run_functions_bench "127.0.0.1:$port"
+fi
 stop_server plinth
 
 echo
@@ -445,6 +581,24 @@ if [[ $run_rules != 0 ]]; then
   awk -v target="$rules_target" -v goal=rules_find_one -f "$root/bench/http/summarize.awk" \
     "$work/rules_results" | sed 's/ of baseline requests\/s/ of plinth_location requests\/s/'
 fi
+if [[ $run_functions != 0 || $run_functions_busy != 0 ]]; then
+  echo
+  echo "== functions ($(nproc) cores; wrk, plinth's I/O threads and its $functions_threads JS threads share them)"
+  awk -v target="$functions_target" -v busy_p99_ms="$busy_p99_ms" -v spin_ms="$spin_ms" \
+    -v js_threads="$functions_threads" -f "$root/bench/functions/summarize.awk" \
+    "$work/functions_results"
+fi
+fi
+
+# Functions in process: a client call of a trivial function through
+# FunctionRuntime against a bare compiled call (bench/functions/). Its summary
+# is its last lines.
+if [[ $run_functions_inproc != 0 ]]; then
+  functions_bin=$(find_binary bench_functions)
+  [[ -n $functions_bin ]] || fail "no bench_functions in $build (configure with -DPLINTH_BENCH=ON)"
+  echo
+  echo "== plinth functions benchmark (in process), $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
+  "$functions_bin" --benchmark_min_time=1 || fail "bench_functions failed"
 fi
 
 # Storage: Google Benchmark over the SQLite engine (bench/storage/). Its own

@@ -1,0 +1,1 @@
+exports = (a, b) => a + b;
