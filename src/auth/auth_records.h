@@ -27,6 +27,8 @@ namespace plinth::auth {
 //   sessions     {_id: sha256(session id), user_id, device_id, created, expires}
 //   api_keys     {_id: ObjectId, user_id, name, key_hash (unique), disabled, created}
 //   tokens       {_id: token id, kind: "confirm"|"reset", email, token_hash, expires}
+//   trigger_events {_id: ObjectId, trigger, function, event, attempts, next}:
+//                authentication trigger runs not yet delivered (auth_triggers.h)
 // Secrets (session ids, API keys, mail tokens) are stored as SHA-256 hashes:
 // they are high-entropy random values, so a plain hash is enough to make a
 // copy of the store useless for logging in; passwords get Argon2id.
@@ -142,6 +144,12 @@ class AuthRecords {
                                                        std::string_view id) const;
   // False when it was already gone (another request took it).
   base::Result<bool> DeleteMailToken(storage::Engine& engine, std::string_view id) const;
+
+  // The pending authentication trigger events (auth_triggers.h owns their
+  // format).
+  base::Result<std::shared_ptr<storage::Collection>> TriggerEvents(storage::Engine& engine) const {
+    return Get(engine, "trigger_events");
+  }
 
  private:
   base::Result<std::shared_ptr<storage::Collection>> Get(storage::Engine& engine,

@@ -22,6 +22,14 @@ class AuthRegistry {
   // nullptr when there is none. The service then verifies the token (and
   // its issuer: with a single app, that app is returned unread).
   AuthService* ForToken(std::string_view token) const;
+  // Starts / stops every app's authentication trigger delivery
+  // (AuthService::StartTriggers): `plinth serve` only.
+  void StartTriggers() const {
+    for (const auto& [id, service] : services_) service->StartTriggers();
+  }
+  void StopTriggers() const {
+    for (const auto& [id, service] : services_) service->StopTriggers();
+  }
 
  private:
   std::map<std::string, std::unique_ptr<AuthService>, std::less<>> services_;

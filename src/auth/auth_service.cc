@@ -1,5 +1,6 @@
 #include "auth/auth_service.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "base/error_code.h"
@@ -76,7 +77,8 @@ AuthService::AuthService(const config::AppConfig& app, KeyRing keys, const AuthD
       custom_data_(deps.store, app.root.app_id, app.custom_user_data, app.settings.custom_user_data,
                    deps.logger, deps.clock,
                    std::chrono::milliseconds(app.settings.tokens.state_cache_ms)),
-      ids_(deps.clock, deps.random) {
+      ids_(deps.clock, deps.random),
+      triggers_(app, &records_, deps.clock, deps.logger) {
   argon2_.ops_limit = static_cast<std::uint64_t>(app.settings.passwords.argon2_ops_limit);
   argon2_.mem_limit_bytes =
       static_cast<std::size_t>(app.settings.passwords.argon2_memory_kib) * 1024;
@@ -322,8 +324,11 @@ base::Result<LoginResult> AuthService::Login(const LoginRequest& request,
     session.user_id = user_id;
     PLINTH_RETURN_IF_ERROR(store.RunTransaction([&](storage::Engine& txn) -> base::Status {
       PLINTH_RETURN_IF_ERROR(records_.InsertSession(txn, session));
+      PLINTH_RETURN_IF_ERROR(triggers_.Record(txn, config::AuthOperationType::kLogin,
+                                              {who->identity.provider_type}, UserObject(*user)));
       return records_.SetLastLogin(txn, user_id, now_ms);
     }));
+    triggers_.Notify();
   } else {
     // A new user (DECISIONS 2): the creation function's writes, the user,
     // identity and session commit together.
@@ -340,8 +345,15 @@ base::Result<LoginResult> AuthService::Login(const LoginRequest& request,
       if (!who->account_id.empty()) {
         PLINTH_RETURN_IF_ERROR(records_.SetAccountUser(txn, who->account_id, user.id));
       }
+      const doc::Document object = UserObject(user);
+      const std::vector<std::string> providers{who->identity.provider_type};
+      PLINTH_RETURN_IF_ERROR(
+          triggers_.Record(txn, config::AuthOperationType::kCreate, providers, object));
+      PLINTH_RETURN_IF_ERROR(
+          triggers_.Record(txn, config::AuthOperationType::kLogin, providers, object));
       return records_.InsertSession(txn, session);
     });
+    if (created.ok()) triggers_.Notify();
     if (created.code() == base::ErrorCode::kIdentityAlreadyLinked) {
       // Two first logins of one identity raced and the other won: log in as
       // the user it created.
@@ -396,33 +408,54 @@ base::Result<std::string> AuthService::MintAccess(std::string_view user_id,
                                                   std::string_view session_id,
                                                   std::string_view device_id) {
   PLINTH_ASSIGN_OR_RETURN(std::optional<doc::Document> data, custom_data_.Find(user_id));
+  // The size policy of docs/custom-user-data.md: over the budget, a warning
+  // (log and metrics); over the hard limit, or too large for a JWT, no
+  // claim but a note saying so, rather than a token proxies refuse.
+  std::int64_t size = 0;
+  std::int64_t omitted = 0;
   if (data) {
     const config::CustomUserDataSettings& limits = app_.settings.custom_user_data;
-    const auto size = static_cast<std::int64_t>(doc::BsonSize(*data));
-    if (size > limits.max_size_bytes) {
-      deps_.logger->Error("custom user data too large for a token; claim left out",
-                          {{"app", app_id_},
-                           {"user_id", std::string(user_id)},
-                           {"bytes", static_cast<std::uint64_t>(size)}});
-      data.reset();
-    } else if (size > limits.warn_size_bytes) {
-      deps_.logger->Warn("large custom user data document in token",
+    size = static_cast<std::int64_t>(doc::BsonSize(*data));
+    if (size > limits.warn_size_bytes) {
+      custom_data_over_budget_.fetch_add(1, std::memory_order_relaxed);
+      deps_.logger->Warn("custom user data over its size budget",
                          {{"app", app_id_},
                           {"user_id", std::string(user_id)},
-                          {"bytes", static_cast<std::uint64_t>(size)}});
+                          {"bytes", static_cast<std::uint64_t>(size)},
+                          {"budget", static_cast<std::uint64_t>(limits.warn_size_bytes)}});
+    }
+    if (size > limits.max_size_bytes) {
+      omitted = size;
+      data.reset();
     }
   }
   base::Result<std::string> token =
-      tokens_.MintAccess(user_id, session_id, device_id, data ? &*data : nullptr);
+      tokens_.MintAccess(user_id, session_id, device_id, data ? &*data : nullptr, omitted);
   if (!token.ok() && data && token.status().code() == base::ErrorCode::kInvalidParameter) {
     // The document makes the token larger than a JWT may be (crypto/jwt.h
     // kMaxJwtBytes, sized for HTTP headers): log in without the claim
     // rather than not at all.
+    omitted = size;
+    token = tokens_.MintAccess(user_id, session_id, device_id, nullptr, omitted);
+  }
+  if (omitted > 0) {
+    custom_data_omitted_.fetch_add(1, std::memory_order_relaxed);
     deps_.logger->Error("custom user data too large for an access token; claim left out",
-                        {{"app", app_id_}, {"user_id", std::string(user_id)}});
-    return tokens_.MintAccess(user_id, session_id, device_id, nullptr);
+                        {{"app", app_id_},
+                         {"user_id", std::string(user_id)},
+                         {"bytes", static_cast<std::uint64_t>(omitted)}});
   }
   return token;
+}
+
+base::Result<std::vector<CustomDataLookup::LargeDocument>> AuthService::ListLargeCustomData()
+    const {
+  return custom_data_.LargerThan(app_.settings.custom_user_data.warn_size_bytes);
+}
+
+AuthService::CustomDataSizeStats AuthService::custom_data_size_stats() const {
+  return {custom_data_over_budget_.load(std::memory_order_relaxed),
+          custom_data_omitted_.load(std::memory_order_relaxed)};
 }
 
 // --- Sessions ------------------------------------------------------------------
@@ -480,13 +513,33 @@ base::Status AuthService::Logout(std::string_view refresh_token) {
   return records_.DeleteSession(*deps_.store, hash).status();
 }
 
+namespace {
+
+// App Services fills a user's `name` metadata from a string `name` field of
+// its custom data document when the user has no name of its own.
+void AddNameFromCustomData(doc::Document* holder, const std::optional<doc::Document>& custom) {
+  if (!custom) return;
+  const doc::Value* name = custom->Get("name");
+  if (name == nullptr || !name->is_string()) return;
+  doc::Value* data = holder->GetMutable("data");
+  if (data == nullptr || !data->is_document() || data->as_document().Has("name")) return;
+  data->as_document().Append("name", *name);
+}
+
+}  // namespace
+
 doc::Document AuthService::Profile(const Caller& caller) const {
-  return ProfileDocument(*caller.user, tokens_.domain_id());
+  doc::Document profile = ProfileDocument(*caller.user, tokens_.domain_id());
+  // The profile answers even when the lookup fails: the name is a nicety.
+  base::Result<std::optional<doc::Document>> custom = custom_data_.Find(caller.user->id);
+  if (custom.ok()) AddNameFromCustomData(&profile, *custom);
+  return profile;
 }
 
 base::Result<doc::Document> AuthService::UserObjectFor(const Caller& caller) const {
   doc::Document user = UserObject(*caller.user);
   PLINTH_ASSIGN_OR_RETURN(std::optional<doc::Document> custom, custom_data_.Find(caller.user->id));
+  AddNameFromCustomData(&user, custom);
   user.Append("custom_data", doc::Value(custom ? std::move(*custom) : doc::Document{}));
   return user;
 }
@@ -494,11 +547,25 @@ base::Result<doc::Document> AuthService::UserObjectFor(const Caller& caller) con
 base::Status AuthService::DeleteUser(std::string_view user_id) {
   bool deleted = false;
   PLINTH_RETURN_IF_ERROR(deps_.store->RunTransaction([&](storage::Engine& txn) -> base::Status {
+    PLINTH_ASSIGN_OR_RETURN(std::optional<User> user, records_.FindUser(txn, user_id));
     PLINTH_ASSIGN_OR_RETURN(deleted, records_.DeleteUser(txn, user_id));
+    if (!deleted) return base::Status::Ok();
+    if (user) {
+      // A DELETE event lists every provider the user had.
+      std::vector<std::string> providers;
+      for (const Identity& identity : user->identities) {
+        if (std::find(providers.begin(), providers.end(), identity.provider_type) ==
+            providers.end()) {
+          providers.push_back(identity.provider_type);
+        }
+      }
+      PLINTH_RETURN_IF_ERROR(
+          triggers_.Record(txn, config::AuthOperationType::kDelete, providers, UserObject(*user)));
+    }
     // plinth.json custom_user_data.delete_with_user (off by default).
-    if (deleted) return custom_data_.DeleteForUser(txn, user_id);
-    return base::Status::Ok();
+    return custom_data_.DeleteForUser(txn, user_id);
   }));
+  triggers_.Notify();
   cache_.ForgetUser(std::string(user_id));
   if (!deleted) return base::Status(base::ErrorCode::kUserNotFound, "user not found");
   return base::Status::Ok();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include "auth/auth_functions.h"
 #include "auth/auth_records.h"
+#include "auth/auth_triggers.h"
 #include "auth/custom_data_lookup.h"
 #include "auth/key_ring.h"
 #include "auth/login_throttle.h"
@@ -140,6 +142,23 @@ class AuthService {
   base::Status SetApiKeyDisabled(std::string_view user_id, std::string_view key_id, bool disabled);
   base::Status DeleteApiKey(std::string_view user_id, std::string_view key_id);
 
+  // Authentication triggers (auth_triggers.h): every process records
+  // events; only `plinth serve` delivers them. Stop before the JS engine
+  // goes away.
+  void StartTriggers() { triggers_.Start(deps_.store, deps_.functions); }
+  void StopTriggers() { triggers_.Stop(); }
+
+  // Custom data documents over the size budget (plinth.json
+  // custom_user_data.warn_size_bytes), for `plinth users large-custom-data`.
+  base::Result<std::vector<CustomDataLookup::LargeDocument>> ListLargeCustomData() const;
+  // Access tokens minted since start whose custom data was over the budget,
+  // and those that left it out for its size (GET /metrics).
+  struct CustomDataSizeStats {
+    std::uint64_t over_budget = 0;
+    std::uint64_t omitted = 0;
+  };
+  CustomDataSizeStats custom_data_size_stats() const;
+
   // --- Operator commands (`plinth users ...`) ------------------------------
   base::Result<std::vector<User>> ListUsers();
   // A confirmed email/password account and its user, created at once.
@@ -198,6 +217,9 @@ class AuthService {
   crypto::Argon2Params argon2_;
   storage::ObjectIdGenerator ids_;
   std::vector<crypto::SigningKey> custom_token_keys_;
+  std::atomic<std::uint64_t> custom_data_over_budget_{0};
+  std::atomic<std::uint64_t> custom_data_omitted_{0};
+  AuthTriggers triggers_;  // declared last: its thread stops first
 };
 
 // Email addresses are compared after trimming spaces and lower-casing

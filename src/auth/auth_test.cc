@@ -1735,14 +1735,25 @@ TEST_F(UserDataTest, OversizedDocumentIsLeftOut) {
   base::Result<std::string> medium = auth->Refresh(login.refresh_token);
   ASSERT_OK(medium);
   EXPECT_THAT(PayloadJson(*medium), HasSubstr("user_data"));
-  EXPECT_TRUE(logger_.Contains("large custom user data"));
+  EXPECT_THAT(PayloadJson(*medium), Not(HasSubstr("plinth_user_data_omitted")));
+  EXPECT_TRUE(logger_.Contains("custom user data over its size budget"));
+  EXPECT_EQ(auth->custom_data_size_stats().over_budget, 1u);
   ASSERT_OK(
       Custom()->UpdateOne(doc::Document{{"userId", login.user_id}},
                           doc::Document{{"$set", doc::Document{{"pad", std::string(2000, 'p')}}}}));
   base::Result<std::string> big = auth->Refresh(login.refresh_token);
   ASSERT_OK(big);
-  EXPECT_THAT(PayloadJson(*big), Not(HasSubstr("user_data")));
+  EXPECT_THAT(PayloadJson(*big), Not(HasSubstr("\"user_data\"")));
+  // The token says the document exists and why it is not there.
+  EXPECT_THAT(PayloadJson(*big), HasSubstr("\"plinth_user_data_omitted\":2"));
   EXPECT_TRUE(logger_.Contains("too large"));
+  EXPECT_EQ(auth->custom_data_size_stats().omitted, 1u);
+  // Operators can list who is over the budget.
+  base::Result<std::vector<CustomDataLookup::LargeDocument>> large = auth->ListLargeCustomData();
+  ASSERT_OK(large);
+  ASSERT_EQ(large->size(), 1u);
+  EXPECT_EQ((*large)[0].user_id, login.user_id);
+  EXPECT_GT((*large)[0].bytes, 2000);
   // Rules and functions still see the whole document: only tokens have a budget.
   base::Result<Caller> caller = auth->Authenticate(*big, TokenType::kAccess);
   ASSERT_OK(caller);
@@ -1813,6 +1824,123 @@ TEST_F(UserDataTest, CreationFunctionWritesCommitWithTheUserOrNotAtAll) {
             doc::Document{{"username", doc::Value("yes@example.com")},
                           {"password", doc::Value("p4ssw0rd!")}});
   EXPECT_EQ(fns.calls, 3);
+}
+
+// Counts trigger runs; fails the first `failures` of them.
+class CountingFunctions final : public AuthFunctions {
+ public:
+  base::Result<doc::Value> RunAsSystem(std::string_view name, doc::Array arguments,
+                                       storage::Engine*) const override {
+    std::lock_guard<std::mutex> lock(mu);
+    const doc::Document& event = arguments[0].as_document();
+    runs.push_back(std::string(name) + ":" + event.Get("operationType")->as_string() + ":" +
+                   event.Get("providers")->as_array()[0].as_string());
+    if (failures > 0) {
+      --failures;
+      return base::Status(base::ErrorCode::kFunctionExecutionError, "flaky");
+    }
+    return doc::Value();
+  }
+  std::vector<std::string> Runs() const {
+    std::lock_guard<std::mutex> lock(mu);
+    return runs;
+  }
+  mutable std::mutex mu;
+  mutable std::vector<std::string> runs;
+  mutable int failures = 0;
+};
+
+config::TriggerConfig AuthTrigger(std::string name, config::AuthOperationType op) {
+  config::TriggerConfig t;
+  t.name = name;
+  t.type = config::TriggerType::kAuthentication;
+  t.function_name = name + "Fn";
+  t.auth = config::AuthTriggerConfig{op, {"anon-user", "local-userpass"}};
+  return t;
+}
+
+// Waits (real time: the dispatcher polls) until `fns` has seen `n` runs.
+std::vector<std::string> WaitForRuns(const CountingFunctions& fns, std::size_t n) {
+  for (int i = 0; i < 200 && fns.Runs().size() < n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return fns.Runs();
+}
+
+TEST_F(UserDataTest, AuthTriggersAreRecordedWithTheChangeAndDeliveredOnce) {
+  CountingFunctions fns;
+  functions_ = &fns;
+  app_.triggers.push_back(AuthTrigger("onLogin", config::AuthOperationType::kLogin));
+  app_.triggers.push_back(AuthTrigger("onCreate", config::AuthOperationType::kCreate));
+  app_.triggers.push_back(AuthTrigger("onDelete", config::AuthOperationType::kDelete));
+  config::TriggerConfig other = AuthTrigger("apiKeysOnly", config::AuthOperationType::kLogin);
+  other.auth->providers = {"api-key"};
+  app_.triggers.push_back(other);
+  AuthService* recorder = Start(app_);
+  ASSERT_NE(recorder, nullptr);
+  // Not started (like `plinth users`): events are recorded, nothing runs.
+  LoginResult anon = MustLogin(*recorder, "anon-user", {});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(fns.Runs().empty());
+  // The serving process delivers what is pending, oldest first, each once.
+  AuthService* server = Start(app_);
+  ASSERT_NE(server, nullptr);
+  server->StartTriggers();
+  EXPECT_EQ(WaitForRuns(fns, 2),
+            (std::vector<std::string>{"onCreateFn:CREATE:anon-user", "onLoginFn:LOGIN:anon-user"}));
+  ASSERT_OK(server->DeleteUser(anon.user_id));
+  EXPECT_EQ(WaitForRuns(fns, 3).back(), "onDeleteFn:DELETE:anon-user");
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // more than a poll
+  EXPECT_EQ(fns.Runs().size(), 3u);
+  server->StopTriggers();
+}
+
+TEST_F(UserDataTest, FailedTriggerRunsAreRetriedThenDropped) {
+  CountingFunctions fns;
+  fns.failures = 1;
+  functions_ = &fns;
+  app_.triggers.push_back(AuthTrigger("onLogin", config::AuthOperationType::kLogin));
+  AuthService* auth = Start(app_);
+  ASSERT_NE(auth, nullptr);
+  auth->StartTriggers();
+  MustLogin(*auth, "anon-user", {});
+  // The retry waits 1 s of the service's clock: move it on.
+  WaitForRuns(fns, 1);
+  clock_.Advance(std::chrono::seconds(2));
+  EXPECT_EQ(WaitForRuns(fns, 2).size(), 2u);
+  EXPECT_TRUE(logger_.Contains("authentication trigger failed; will retry"));
+  // One that always fails is dropped after kMaxAttempts runs, with an error.
+  fns.failures = 1000;
+  MustLogin(*auth, "anon-user", {});
+  for (int i = 0; i < AuthTriggers::kMaxAttempts; ++i) {
+    WaitForRuns(fns, 3 + i);
+    clock_.Advance(std::chrono::seconds(60));
+  }
+  EXPECT_EQ(WaitForRuns(fns, 2 + AuthTriggers::kMaxAttempts).size(),
+            2u + AuthTriggers::kMaxAttempts);
+  for (int i = 0; i < 100 && !logger_.Contains("dropped after its last attempt"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(logger_.Contains("dropped after its last attempt"));
+  clock_.Advance(std::chrono::seconds(60));
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  EXPECT_EQ(fns.Runs().size(), 2u + AuthTriggers::kMaxAttempts);
+  auth->StopTriggers();
+}
+
+TEST_F(UserDataTest, NameFieldFillsTheUsersNameMetadata) {
+  AuthService* auth = Start(app_);
+  ASSERT_NE(auth, nullptr);
+  LoginResult login = MustLogin(*auth, "anon-user", {});
+  ASSERT_OK(Custom()->InsertOne(
+      doc::Document{{"userId", login.user_id}, {"name", doc::Value("Ada Lovelace")}}));
+  base::Result<Caller> caller = auth->Authenticate(login.access_token, TokenType::kAccess);
+  ASSERT_OK(caller);
+  EXPECT_EQ(auth->Profile(*caller).Get("data")->as_document().Get("name")->as_string(),
+            "Ada Lovelace");
+  base::Result<doc::Document> user = auth->UserObjectFor(*caller);
+  ASSERT_OK(user);
+  EXPECT_EQ(user->Get("data")->as_document().Get("name")->as_string(), "Ada Lovelace");
 }
 
 TEST_F(UserDataTest, DeleteUserKeepsCustomDataByDefault) {

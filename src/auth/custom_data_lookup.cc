@@ -1,5 +1,6 @@
 #include "auth/custom_data_lookup.h"
 
+#include "doc/limits.h"
 #include "storage/app_namespace.h"
 #include "storage/cursor.h"
 
@@ -108,6 +109,32 @@ base::Result<std::optional<doc::Document>> CustomDataLookup::Read(std::string_vi
     }
   }
   return std::optional<doc::Document>(*chosen);
+}
+
+base::Result<std::vector<CustomDataLookup::LargeDocument>> CustomDataLookup::LargerThan(
+    std::int64_t bytes) const {
+  std::vector<LargeDocument> out;
+  if (!config_.enabled) return out;
+  storage::StoreNamespace ns =
+      storage::AppNamespace(app_id_, config_.database_name, config_.collection_name);
+  PLINTH_ASSIGN_OR_RETURN(auto coll, engine_->GetCollection(ns.database, ns.collection));
+  PLINTH_ASSIGN_OR_RETURN(auto cursor, coll->Find(doc::Document{}, storage::FindOptions{}));
+  std::vector<doc::Document> batch;
+  for (;;) {
+    batch.clear();
+    PLINTH_ASSIGN_OR_RETURN(bool more, cursor->NextBatch(&batch));
+    if (!more) break;
+    for (const doc::Document& d : batch) {
+      const auto size = static_cast<std::int64_t>(doc::BsonSize(d));
+      if (size <= bytes) continue;
+      const doc::Value* id = d.Get(config_.user_id_field);
+      std::string text;
+      if (id != nullptr && id->is_string()) text = id->as_string();
+      if (id != nullptr && id->type() == doc::Type::kObjectId) text = id->as_object_id().ToHex();
+      out.push_back(LargeDocument{std::move(text), size});
+    }
+  }
+  return out;
 }
 
 }  // namespace plinth::auth

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/logger.h"
@@ -52,6 +53,16 @@ class CustomDataLookup {
   base::Status EnsureIndex() const;
 
   base::Status DeleteForUser(storage::Engine& engine, std::string_view user_id) const;
+
+  // One custom data document larger than a size, for operators.
+  struct LargeDocument {
+    std::string user_id;     // the user id field as text (an ObjectId as hex)
+    std::int64_t bytes = 0;  // BSON size
+  };
+  // Every document of the collection whose BSON size exceeds `bytes`, in
+  // natural order. A full scan: an operator command, not a request path.
+  // Disabled: none.
+  base::Result<std::vector<LargeDocument>> LargerThan(std::int64_t bytes) const;
 
  private:
   base::Result<std::optional<doc::Document>> Read(std::string_view user_id) const;

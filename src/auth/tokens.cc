@@ -65,7 +65,8 @@ TokenService::TokenService(std::string app_id, KeyRing keys, const config::Token
 base::Result<std::string> TokenService::MintAccess(std::string_view user_id,
                                                    std::string_view session_id,
                                                    std::string_view device_id,
-                                                   const doc::Document* user_data) const {
+                                                   const doc::Document* user_data,
+                                                   std::int64_t omitted_user_data_bytes) const {
   const std::int64_t now = NowSeconds(clock_);
   doc::Document claims{{"baas_device_id", std::string(device_id)},
                        {"baas_domain_id", domain_id_},
@@ -75,6 +76,8 @@ base::Result<std::string> TokenService::MintAccess(std::string_view user_id,
                        {"iss", app_id_},
                        {"sub", std::string(user_id)},
                        {"typ", "access"}};
+  if (omitted_user_data_bytes > 0)
+    claims.Append("plinth_user_data_omitted", omitted_user_data_bytes);
   std::string json = doc::ToRelaxedJson(claims);
   if (user_data != nullptr) {
     // Spliced in as text: the claim has its own encoding.

@@ -45,10 +45,13 @@ class TokenService {
   std::int64_t access_lifetime_seconds() const { return access_lifetime_; }
   std::int64_t refresh_lifetime_seconds() const { return refresh_lifetime_; }
 
-  // `user_data` null: no claim (DECISIONS 1).
+  // `user_data` null: no claim (DECISIONS 1). `omitted_user_data_bytes` > 0
+  // says the user has a custom data document of that many bytes that was
+  // left out for its size: the token then carries it as the
+  // `plinth_user_data_omitted` claim (docs/custom-user-data.md).
   base::Result<std::string> MintAccess(std::string_view user_id, std::string_view session_id,
-                                       std::string_view device_id,
-                                       const doc::Document* user_data) const;
+                                       std::string_view device_id, const doc::Document* user_data,
+                                       std::int64_t omitted_user_data_bytes = 0) const;
   base::Result<std::string> MintRefresh(std::string_view user_id, std::string_view session_id,
                                         std::int64_t expires_at) const;
 

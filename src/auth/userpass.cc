@@ -198,8 +198,11 @@ base::Result<User> AuthService::CreateEmailPasswordUser(std::string_view raw_ema
   // creation function runs now.
   PLINTH_RETURN_IF_ERROR(CreateUserRecords(user, [&](storage::Engine& txn) -> base::Status {
     PLINTH_RETURN_IF_ERROR(records_.InsertAccount(txn, account));
+    PLINTH_RETURN_IF_ERROR(triggers_.Record(txn, config::AuthOperationType::kCreate,
+                                            {"local-userpass"}, UserObject(user)));
     return records_.InsertUser(txn, user);
   }));
+  triggers_.Notify();
   return user;
 }
 

@@ -36,7 +36,7 @@ std::string Describe(const auth::User& user) {
 
 }  // namespace
 
-// `plinth users list|create|delete|disable|enable|revoke-sessions --app DIR
+// `plinth users list|large-custom-data|create|delete|disable|enable|revoke-sessions --app DIR
 // --data DIR`: operator commands over the same AuthService the HTTP routes
 // use. Each prints one line (list: one per user: id, type, state,
 // providers, email). Safe while a server runs on the same data directory.
@@ -50,6 +50,9 @@ Command AddUsersCommand(CLI::App* root) {
   };
   CLI::App* list = sub->add_subcommand("list", "List users: id, type, state, providers, email");
   common(list);
+  CLI::App* large = sub->add_subcommand(
+      "large-custom-data", "List users whose custom data is over the size budget: user id, bytes");
+  common(large);
   CLI::App* create = sub->add_subcommand("create",
                                          "Create a confirmed email/password user; the password is "
                                          "read from standard input unless --password is given");
@@ -72,7 +75,7 @@ Command AddUsersCommand(CLI::App* root) {
     id_cmds.push_back(cmd);
   }
 
-  return {sub, [f, list, create, id_cmds]() -> int {
+  return {sub, [f, list, large, create, id_cmds]() -> int {
             auto ctx = server::OperatorContext::Open(f->app, f->data, base::NullLogger());
             if (!ctx.ok()) return Fail(ctx.status().message());
             auth::AuthService& auth = (*ctx)->auth();
@@ -80,6 +83,14 @@ Command AddUsersCommand(CLI::App* root) {
               auto users = auth.ListUsers();
               if (!users.ok()) return Fail(users.status().message());
               for (const auth::User& u : *users) std::printf("%s\n", Describe(u).c_str());
+              return kExitOk;
+            }
+            if (large->parsed()) {
+              auto docs = auth.ListLargeCustomData();
+              if (!docs.ok()) return Fail(docs.status().message());
+              for (const auto& d : *docs) {
+                std::printf("%s %lld\n", d.user_id.c_str(), static_cast<long long>(d.bytes));
+              }
               return kExitOk;
             }
             if (create->parsed()) {

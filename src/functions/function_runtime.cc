@@ -85,11 +85,20 @@ void FunctionRuntime::LogCall(const FunctionEntry& entry, const doc::Array& argu
                                   {"error_code", base::ErrorCodeName(result.status.code())},
                                   {"error", result.status.message()}});
   }
-  if (!entry.disable_arg_logs && log->Enabled(base::LogLevel::kDebug)) {
+  if (!entry.disable_arg_logs && log->Enabled(base::LogLevel::kDebug) && arguments.size() > 0) {
     log->Debug("function arguments", {{"function", entry.name},
                                       {"request_id", request_id},
                                       {"arguments", doc::ToRelaxedJson(doc::Value(arguments))}});
   }
+}
+
+doc::Array FunctionRuntime::LoggedArguments(const FunctionEntry& entry,
+                                            const doc::Array& arguments) const {
+  // Copied only when they will be written: the copy is a visible cost of
+  // every call otherwise.
+  const bool wanted = !entry.disable_arg_logs && deps_.logger != nullptr &&
+                      deps_.logger->Enabled(base::LogLevel::kDebug);
+  return wanted ? arguments : doc::Array{};
 }
 
 bool FunctionRuntime::CheckCallsFunctions(std::string_view name) const {
@@ -118,7 +127,7 @@ base::Status FunctionRuntime::CallFromClient(const services::DataCaller& caller,
                     "rule not matched for function '" + entry->name + "': can_evaluate is false");
     }
   }
-  doc::Array logged_arguments = entry->disable_arg_logs ? doc::Array{} : arguments;
+  doc::Array logged_arguments = LoggedArguments(*entry, arguments);
   js::CallRequest request = MakeRequest(*entry, caller, std::move(arguments), request_id);
   return deps_.engine->Submit(
       std::move(request), [this, entry, logged = std::move(logged_arguments),
@@ -136,7 +145,7 @@ js::CallResult FunctionRuntime::Run(const services::DataCaller& caller, std::str
     missing.status = NotFound(name);
     return missing;
   }
-  doc::Array logged = entry->disable_arg_logs ? doc::Array{} : arguments;
+  doc::Array logged = LoggedArguments(*entry, arguments);
   js::CallRequest request =
       MakeRequest(*entry, caller, std::move(arguments), std::string(request_id));
   js::CallResult result = deps_.engine->InCall() ? deps_.engine->CallNested(request)

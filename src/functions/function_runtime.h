@@ -84,6 +84,9 @@ class FunctionRuntime final : public rules::FunctionCaller, public auth::AuthFun
 
   js::CallRequest MakeRequest(const FunctionEntry& entry, const services::DataCaller& caller,
                               doc::Array arguments, std::string request_id) const;
+  // The arguments as the log will show them: empty unless debug logging is
+  // on and the function allows it.
+  doc::Array LoggedArguments(const FunctionEntry& entry, const doc::Array& arguments) const;
   // Logs one finished call (status, console lines, arguments unless
   // disable_arg_logs).
   void LogCall(const FunctionEntry& entry, const doc::Array& arguments,

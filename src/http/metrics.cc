@@ -148,6 +148,7 @@ std::string Metrics::RenderText() const {
     AppendLabelValue(&out, code);
     out += "} " + std::to_string(n) + "\n";
   }
+  for (const auto& source : sources_) out += source();
   return out;
 }
 

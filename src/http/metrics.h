@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,8 +55,14 @@ class Metrics {
   void Record(std::string_view route, std::string_view method, int status, base::ErrorCode error,
               std::chrono::nanoseconds duration);
 
-  // The Prometheus exposition text, series sorted by label values.
+  // The Prometheus exposition text, series sorted by label values, then
+  // what every added source renders.
   std::string RenderText() const;
+
+  // Adds series owned by another part of the server (already in exposition
+  // format, HELP and TYPE lines included). Call before serving; the source
+  // must be thread-safe and outlive this object.
+  void AddSource(std::function<std::string()> source) { sources_.push_back(std::move(source)); }
 
   // "GET", "POST", ... for standard methods, "OTHER" for anything else, so a
   // client cannot mint label values.
@@ -78,6 +85,7 @@ class Metrics {
     std::vector<Count> counts;  // a handful per route: a linear scan is fastest
     Histogram duration;
   };
+  std::vector<std::function<std::string()>> sources_;
   struct alignas(64) Shard {
     mutable std::mutex mu;
     std::unordered_map<std::string, RouteStats> routes;

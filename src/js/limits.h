@@ -53,6 +53,11 @@ struct Limits {
   std::size_t max_log_bytes = 1024 * 1024;
   // JS threads, each owning one SpiderMonkey context for its whole life.
   std::size_t threads = 2;
+  // Nice value of the JS threads: CPU-bound functions yield the cores to the
+  // I/O threads, so token refreshes and other short requests keep their
+  // latency while every JS thread spins (docs/performance.md). 0 = as the
+  // process.
+  int thread_nice = 10;
   // Calls waiting for a JS thread; one more is refused at once with
   // TooManyRequests.
   std::size_t max_queued_calls = 1000;

@@ -149,6 +149,29 @@ base::Result<std::unique_ptr<Server>> Server::Build(const ServeOptions& options,
   for (const auto& app : parts->apps) infos.push_back(ToAppInfo(*app));
   parts->app_lookup = std::make_unique<http::StaticAppLookup>(std::move(infos));
 
+  // Custom data size policy (docs/custom-user-data.md): per app, tokens
+  // whose document was over the budget, and those that left it out.
+  parts->metrics.AddSource([apps = parts->apps, auth = parts->services.auth.get()] {
+    std::string out =
+        "# HELP plinth_custom_data_over_budget_total Access tokens minted for users whose custom "
+        "data is over its size budget.\n"
+        "# TYPE plinth_custom_data_over_budget_total counter\n";
+    std::string omitted =
+        "# HELP plinth_custom_data_omitted_total Access tokens minted without the user's custom "
+        "data because of its size.\n"
+        "# TYPE plinth_custom_data_omitted_total counter\n";
+    for (const auto& app : apps) {
+      const auth::AuthService* service = auth->Find(app->root.app_id);
+      if (service == nullptr) continue;
+      const auth::AuthService::CustomDataSizeStats stats = service->custom_data_size_stats();
+      const std::string label = "{app=\"" + app->root.app_id + "\"} ";
+      out +=
+          "plinth_custom_data_over_budget_total" + label + std::to_string(stats.over_budget) + "\n";
+      omitted += "plinth_custom_data_omitted_total" + label + std::to_string(stats.omitted) + "\n";
+    }
+    return out + omitted;
+  });
+
   http::ClientServices services;
   services.apps = parts->app_lookup.get();
   services.metrics = &parts->metrics;
@@ -182,6 +205,8 @@ Server::~Server() {
   // while the I/O contexts it posts to still exist.
   if (parts_->workers) parts_->workers->Shutdown();
   if (parts_->data_workers) parts_->data_workers->Shutdown();
+  // Trigger delivery calls JavaScript: it stops before the engines do.
+  if (parts_->services.auth) parts_->services.auth->StopTriggers();
   // Likewise JS calls still queued answer their requests while the I/O
   // contexts exist; an engine's destruction runs them to the end.
   parts_->services.engines.clear();
@@ -189,6 +214,8 @@ Server::~Server() {
 
 base::Status Server::Start() {
   PLINTH_RETURN_IF_ERROR(parts_->http_server->Start());
+  // Pending events of an earlier run (or of `plinth users`) go out first.
+  parts_->services.auth->StartTriggers();
   std::string listen = parts_->options.listen_host + ":" + std::to_string(port());
   std::string app_ids;
   for (const auto& app : parts_->apps) {

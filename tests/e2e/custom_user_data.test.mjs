@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { QUICKSTART, appIdOf, useServer } from "./harness.mjs";
-import { Realm, expectRealmError, newApp, uniqueEmail, eventually } from "./auth_helpers.mjs";
+import { Realm, expectRealmError, newApp, uniqueEmail } from "./auth_helpers.mjs";
 
 const FAIL_APP = join(dirname(fileURLToPath(import.meta.url)), "apps", "creation-fail");
 const QUICKSTART_ID = appIdOf(QUICKSTART);
@@ -24,6 +24,19 @@ async function register(appId, tag) {
   const email = uniqueEmail(tag);
   await app.emailPasswordAuth.registerUser({ email, password: PASSWORD });
   return { app, email };
+}
+
+/** Retries `fn` until it stops throwing (10 s at most), returning its value. */
+async function until(fn, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 const usersOf = (user) => user.mongoClient("mongodb-atlas").db("myapp").collection("users");
@@ -42,6 +55,27 @@ test("quickstart: the creation function's document is in the first token", async
   const fresh = await user.refreshCustomData();
   assert.equal(fresh.favorite_color, "green");
   assert.equal(user.customData.favorite_color, "green");
+});
+
+test("quickstart: the LOGIN trigger records lastLogin after each login", async () => {
+  const { app, email } = await register(QUICKSTART_ID, "trigger");
+  const user = await app.logIn(Realm.Credentials.emailPassword(email, PASSWORD));
+  // realm-web 2.0.1 hands the claim over as parsed JSON: a date stays in
+  // its EJSON form {"$date": {"$numberLong": "..."}} (DECISIONS 1).
+  const millis = (data) => Number(data.lastLogin?.$date?.$numberLong);
+  const first = await until(async () => {
+    const data = await user.refreshCustomData();
+    assert.ok(millis(data) > 0, `no lastLogin yet: ${JSON.stringify(data)}`);
+    return millis(data);
+  });
+  // A later login moves it forward; the document keeps its other fields.
+  await new Promise((r) => setTimeout(r, 20));
+  const again = await app.logIn(Realm.Credentials.emailPassword(email, PASSWORD));
+  await until(async () => {
+    const data = await again.refreshCustomData();
+    assert.ok(millis(data) > first, "lastLogin did not move");
+    assert.equal(data.favorite_color, "blue");
+  });
 });
 
 test("quickstart: another user cannot read or change someone's custom data", async () => {
