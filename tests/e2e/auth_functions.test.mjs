@@ -302,6 +302,20 @@ describe("custom-function provider", () => {
     assert.equal(profile.json.identities[0].id, `types-number-42-${username}`);
   });
 
+  test("a custom-function identity links to an anonymous user, and then logs that user in", async () => {
+    const username = uniqueName("link");
+    const anon = await app().logIn(Realm.Credentials.anonymous());
+    await anon.linkCredentials(fn({ mode: "object", username, name: "Linked" }));
+    const again = await app().logIn(fn({ mode: "string", username }));
+    assert.equal(again.id, anon.id);
+    const profile = await raw(server, "GET", `${P}/auth/profile`, { token: again.accessToken });
+    assert.deepEqual(
+      profile.json.identities.map((i) => i.provider_type),
+      ["anon-user", "custom-function"],
+    );
+    assert.equal(profile.json.data.name, "Linked");
+  });
+
   test("a throwing function refuses the login: 401 AuthError with its message", async () => {
     const err = await expectRealmError(app().logIn(fn({ mode: "throw", username: "mallory" })), 401, "AuthError");
     assert.match(err.message, /unknown user mallory/);
