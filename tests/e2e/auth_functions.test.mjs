@@ -17,7 +17,9 @@ const APP_ID = appIdOf(APP_DIR);
 const U = `${P}/app/${APP_ID}/auth/providers/local-userpass`;
 
 let server;
-useServer({ apps: [APP_DIR] }, (s) => (server = s));
+// One I/O thread: a hook that ran on it would hold up every other request
+// (see "off the I/O thread" below).
+useServer({ apps: [APP_DIR], args: ["--io-threads", "1"] }, (s) => (server = s));
 
 const app = () => newApp(server, APP_ID);
 const PASSWORD = "p4ssw0rd!";
@@ -334,5 +336,34 @@ describe("custom-function provider", () => {
     // Raw: a body that is not an object is refused before any function runs.
     const res = await rawLogin(server, "custom-function", "[1,2]", { appId: APP_ID });
     expectRawError(res, 400);
+  });
+});
+
+describe("off the I/O thread", () => {
+  /**
+   * Runs hook (which keeps the app's function busy for a second) and, while it
+   * runs, asks for the location; with the server's one I/O thread, the
+   * location can only answer first if the hook runs on the worker pool.
+   */
+  async function answersWhileBusy(hook) {
+    let hookDone = false;
+    const running = hook().then(() => (hookDone = true));
+    await new Promise((r) => setTimeout(r, 300)); // the function is running by now
+    const res = await raw(server, "GET", `${P}/app/${APP_ID}/location`);
+    assert.equal(res.status, 200);
+    assert.equal(hookDone, false, "the location answered while the function was still running");
+    await running;
+  }
+
+  test("custom-function login, register with a confirmation function, reset/call", async () => {
+    const username = uniqueEmail("slow").replace("@example.test", "");
+    await answersWhileBusy(() => app().logIn(Realm.Credentials.function({ mode: "slow", username })));
+    const email = uniqueEmail("slow");
+    await answersWhileBusy(() => app().emailPasswordAuth.registerUser({ email, password: PASSWORD }));
+    assert.ok(await canLogIn(email, PASSWORD));
+    await answersWhileBusy(() =>
+      app().emailPasswordAuth.callResetPasswordFunction({ email, password: "slow-reset-1" }, "slow"),
+    );
+    assert.ok(await canLogIn(email, "slow-reset-1"));
   });
 });

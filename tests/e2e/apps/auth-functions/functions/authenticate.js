@@ -10,6 +10,11 @@ exports = function (payload) {
       return Promise.resolve({ id: payload.username });
     case "types": // the payload arrives decoded from EJSON
       return `types-${typeof payload.pin}-${payload.pin}-${payload.username}`;
+    case "slow": { // busy for a second: shows the login is off the I/O thread
+      const end = Date.now() + 1000;
+      while (Date.now() < end) {}
+      return payload.username;
+    }
     case "throw":
       throw new Error("unknown user " + payload.username);
     case "number":

@@ -15,6 +15,11 @@ exports = async function ({ token, tokenId, username }) {
       return { status: "pending" };
     case "second": // pending at register, confirmed by the first confirm/call
       return { status: earlier === 0 ? "pending" : "success" };
+    case "slow": { // busy for a second, then success
+      const end = Date.now() + 1000;
+      while (Date.now() < end) {}
+      return { status: "success" };
+    }
     case "fail":
       return { status: "fail" };
     case "throw":

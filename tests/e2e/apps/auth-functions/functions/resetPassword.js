@@ -8,6 +8,11 @@ exports = async function ({ token, tokenId, username, password }, mode, ...rest)
       return { status: "success" };
     case "pending":
       return { status: "pending" };
+    case "slow": { // busy for a second, then success
+      const end = Date.now() + 1000;
+      while (Date.now() < end) {}
+      return { status: "success" };
+    }
     case "deny":
       return { status: "fail" };
     case "throw":
