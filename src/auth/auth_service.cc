@@ -133,8 +133,13 @@ const config::AuthProvider* AuthService::EnabledProvider(std::string_view name,
 
 bool AuthService::NeedsWorker(std::string_view provider) const {
   const config::AuthProvider* p = app_.FindProvider(provider);
-  return p != nullptr && (p->type == config::ProviderType::kLocalUserpass ||
-                          p->type == config::ProviderType::kCustomFunction);
+  if (p == nullptr) return false;
+  if (p->type == config::ProviderType::kLocalUserpass ||
+      p->type == config::ProviderType::kCustomFunction) {
+    return true;
+  }
+  // A first login may create the user, which runs JavaScript.
+  return HasCreationFunction();
 }
 
 // --- Login -------------------------------------------------------------------
@@ -377,9 +382,8 @@ base::Result<LoginResult> AuthService::Login(const LoginRequest& request,
       return records_.SetLastLogin(txn, user_id, now_ms);
     }));
   } else {
-    // A new user (DECISIONS 2): user, identity and session commit together.
-    // The user creation function will run here, before the commit, once
-    // functions exist (DECISIONS 2-3).
+    // A new user (DECISIONS 2): the creation function's writes, the user,
+    // identity and session commit together.
     User user;
     user.id = NewObjectIdHex();
     user.identities.push_back(who->identity);
@@ -388,7 +392,7 @@ base::Result<LoginResult> AuthService::Login(const LoginRequest& request,
     user.last_login_ms = now_ms;
     user_id = user.id;
     session.user_id = user_id;
-    base::Status created = store.RunTransaction([&](storage::Engine& txn) -> base::Status {
+    base::Status created = CreateUserRecords(user, [&](storage::Engine& txn) -> base::Status {
       PLINTH_RETURN_IF_ERROR(records_.InsertUser(txn, user));
       if (!who->account_id.empty()) {
         PLINTH_RETURN_IF_ERROR(records_.SetAccountUser(txn, who->account_id, user.id));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -197,6 +198,15 @@ class AuthService {
                                                      std::string_view token_id,
                                                      std::string_view kind);
   base::Status CheckPassword(std::string_view password) const;
+  // Persists a new user (DECISIONS 2-3): runs the user creation function,
+  // when custom user data names one, as the system with the user object,
+  // its writes staged; then commits them together with `write_records` (the
+  // user, identity, account link, session) in one transaction. A failing
+  // function: 400 FunctionExecutionError with its message, nothing written.
+  base::Status CreateUserRecords(
+      const User& user, const std::function<base::Status(storage::Engine&)>& write_records);
+  // Whether a user creation function is configured (and will run).
+  bool HasCreationFunction() const;
   std::string NewObjectIdHex();
   std::string ProviderId(std::string_view provider_name) const;
 

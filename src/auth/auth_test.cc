@@ -258,7 +258,8 @@ class AuthTest : public ::testing::Test {
     base::Result<KeyRing> keys = LoadKeys(*apps_.back());
     EXPECT_TRUE(keys.ok()) << keys.status().ToString();
     if (!keys.ok()) return nullptr;
-    AuthDeps deps{engine_.get(), &clock_, &random_, &logger_, &mailer_, &secrets_, functions_};
+    AuthDeps deps{engine_.get(), &clock_, &random_, &logger_, &mailer_, &secrets_};
+    deps.functions = functions_;
     base::Result<std::unique_ptr<AuthService>> service =
         AuthService::Create(*apps_.back(), std::move(*keys), deps);
     EXPECT_TRUE(service.ok()) << service.status().ToString();
@@ -302,8 +303,8 @@ class AuthTest : public ::testing::Test {
   RecordingMailer mailer_;
   config::Secrets secrets_;
   std::unique_ptr<storage::Engine> engine_;
+  const AuthFunctions* functions_ = nullptr;  // given to services Start makes
   std::deque<std::unique_ptr<config::AppConfig>> apps_;
-  const AuthFunctions* functions_ = nullptr;            // given to services Start makes
   std::vector<std::unique_ptr<AuthService>> services_;  // destroyed first
 };
 
@@ -1757,6 +1758,65 @@ TEST_F(UserDataTest, OversizedDocumentIsLeftOut) {
   EXPECT_EQ(pad->as_string().size(), 2000u);
 }
 
+// A stand-in for the JS runtime (functions/ is above auth/): the creation
+// "function" inserts the user's document through the store it is given, then
+// fails when the user's email says so.
+class InsertingFunctions final : public AuthFunctions {
+ public:
+  base::Result<doc::Value> RunAsSystem(std::string_view name, doc::Array arguments,
+                                       storage::Engine* store) const override {
+    ++calls;
+    if (name != "onCreate" || store == nullptr) {
+      return base::Status(base::ErrorCode::kFunctionNotFound, "unexpected call");
+    }
+    const doc::Document& user = arguments[0].as_document();
+    storage::StoreNamespace ns = storage::AppNamespace(kApp, "appdb", "custom");
+    PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<storage::Collection> custom,
+                            store->GetCollection(ns.database, ns.collection));
+    PLINTH_RETURN_IF_ERROR(
+        custom->InsertOne(doc::Document{{"userId", *user.Get("id")}, {"plan", doc::Value("free")}})
+            .status());
+    const doc::Value* email = user.Get("data")->as_document().Get("email");
+    if (email != nullptr && email->as_string().starts_with("no")) {
+      return base::Status(base::ErrorCode::kFunctionExecutionError, "not this one");
+    }
+    return doc::Value();
+  }
+  mutable int calls = 0;
+};
+
+TEST_F(UserDataTest, CreationFunctionWritesCommitWithTheUserOrNotAtAll) {
+  InsertingFunctions fns;
+  functions_ = &fns;
+  app_.custom_user_data.on_user_creation_function_name = "onCreate";
+  AuthService* auth = Start(app_);
+  ASSERT_NE(auth, nullptr);
+  // A first login runs it; the document is in the very first token.
+  LoginResult anon = MustLogin(*auth, "anon-user", {});
+  EXPECT_EQ(fns.calls, 1);
+  base::Result<Caller> caller = auth->Authenticate(anon.access_token, TokenType::kAccess);
+  ASSERT_OK(caller);
+  ASSERT_OK(auth->UserObjectFor(*caller));
+  EXPECT_EQ(
+      auth->UserObjectFor(*caller)->Get("custom_data")->as_document().Get("plan")->as_string(),
+      "free");
+  // An operator-created user runs it too; a failing one leaves no user and no document.
+  ASSERT_OK(auth->CreateEmailPasswordUser("yes@example.com", "p4ssw0rd!"));
+  base::Result<User> refused = auth->CreateEmailPasswordUser("no@example.com", "p4ssw0rd!");
+  EXPECT_EQ(refused.status().code(), base::ErrorCode::kFunctionExecutionError);
+  EXPECT_EQ(refused.status().message(), "not this one");
+  EXPECT_EQ(fns.calls, 3);
+  EXPECT_EQ(*Custom()->CountDocuments(doc::Document{}), 2);
+  base::Result<std::vector<User>> users = auth->ListUsers();
+  ASSERT_OK(users);
+  EXPECT_EQ(users->size(), 2u);
+  // Later logins of an existing user do not run it again.
+  MustLogin(*auth, "local-userpass",
+            doc::Document{{"username", doc::Value("yes@example.com")},
+                          {"password", doc::Value("p4ssw0rd!")}});
+  EXPECT_EQ(fns.calls, 3);
+}
+
 TEST_F(UserDataTest, DeleteUserKeepsCustomDataByDefault) {
   AuthService* auth = Start(app_);
   ASSERT_NE(auth, nullptr);
@@ -2360,6 +2420,37 @@ TEST_F(AuthFunctionsTest, CustomFunctionRefusalsAndBadAnswers) {
   base::Result<std::vector<User>> users = auth->ListUsers();
   ASSERT_OK(users);
   EXPECT_EQ(users->size(), 1u) << "no user for a refused login";
+}
+
+TEST_F(AuthFunctionsTest, CustomFunctionNewUserGoesThroughTheCreationFunction) {
+  config::AppConfig app = HookApp();
+  app.custom_user_data.enabled = true;
+  app.custom_user_data.mongo_service_name = "mongodb-atlas";
+  app.custom_user_data.database_name = "appdb";
+  app.custom_user_data.collection_name = "custom";
+  app.custom_user_data.user_id_field = "userId";
+  app.custom_user_data.on_user_creation_function_name = "onCreate";
+  AuthService* auth = Start(app);
+  ASSERT_NE(auth, nullptr);
+  scripted_.Answer("authenticate", doc::Value(doc::Document{{"id", "ext-9"}, {"name", "Bo"}}));
+  scripted_.Throw("onCreate", "not today");
+  // The shared new-user path: a failing creation function refuses the
+  // login and leaves no user (DECISIONS 2).
+  base::Result<LoginResult> refused = auth->Login(Req("custom-function", doc::Document{}));
+  EXPECT_CODE(refused, ErrorCode::kFunctionExecutionError);
+  ASSERT_OK(auth->ListUsers());
+  EXPECT_TRUE(auth->ListUsers()->empty());
+
+  scripted_.Answer("onCreate", doc::Value());
+  LoginResult first = MustLogin(*auth, "custom-function", doc::Document{});
+  const ScriptedFunctions::Call& created = scripted_.calls().back();
+  EXPECT_EQ(created.name, "onCreate");
+  const doc::Document& user = created.arguments[0].as_document();
+  EXPECT_EQ(doc::StringFieldOrEmpty(user, "id"), first.user_id);
+  EXPECT_EQ(doc::ToRelaxedJson(*user.Get("data")), R"({"name":"Bo"})");
+  const std::size_t calls = scripted_.calls().size();
+  EXPECT_EQ(MustLogin(*auth, "custom-function", doc::Document{}).user_id, first.user_id);
+  EXPECT_EQ(scripted_.calls().size(), calls + 1) << "only the auth function runs again";
 }
 
 }  // namespace

@@ -331,9 +331,9 @@ base::Result<User> AuthService::CreateEmailPasswordUser(std::string_view raw_ema
   user.data = doc::Document{{"email", email}};
   user.created_ms = deps_.clock->NowMillis();
   account.user_id = user.id;
-  // Operator-created users exist at once (DECISIONS 2); the user creation
-  // function will run here once functions exist.
-  PLINTH_RETURN_IF_ERROR(deps_.store->RunTransaction([&](storage::Engine& txn) -> base::Status {
+  // Operator-created users exist at once (DECISIONS 2), so the user
+  // creation function runs now.
+  PLINTH_RETURN_IF_ERROR(CreateUserRecords(user, [&](storage::Engine& txn) -> base::Status {
     PLINTH_RETURN_IF_ERROR(records_.InsertAccount(txn, account));
     return records_.InsertUser(txn, user);
   }));
