@@ -299,6 +299,14 @@ base::Status AuthRecords::InsertAccount(storage::Engine& engine, const Account& 
   return s;
 }
 
+base::Result<bool> AuthRecords::DeleteAccount(storage::Engine& engine,
+                                              std::string_view account_id) const {
+  PLINTH_ASSIGN_OR_RETURN(auto accounts, Get(engine, "userpass"));
+  PLINTH_ASSIGN_OR_RETURN(storage::DeleteResult r,
+                          accounts->DeleteOne(Document{{"_id", IdValue(account_id)}}));
+  return r.deleted > 0;
+}
+
 namespace {
 
 base::Status SetAccountField(storage::Collection& accounts, std::string_view account_id,

@@ -123,6 +123,9 @@ class AuthRecords {
                               std::string_view user_id) const;
   base::Status SetAccountPassword(storage::Engine& engine, std::string_view account_id,
                                   std::string_view password_hash) const;
+  // Removes a pending account (one a confirmation function refused). False
+  // when there was no such account.
+  base::Result<bool> DeleteAccount(storage::Engine& engine, std::string_view account_id) const;
 
   // API keys.
   base::Status InsertApiKey(storage::Engine& engine, const ApiKey& key) const;

@@ -136,7 +136,10 @@ const config::AuthProvider* AuthService::EnabledProvider(std::string_view name,
 bool AuthService::NeedsWorker(std::string_view provider) const {
   const config::AuthProvider* p = app_.FindProvider(provider);
   if (p == nullptr) return false;
-  if (p->type == config::ProviderType::kLocalUserpass) return true;
+  if (p->type == config::ProviderType::kLocalUserpass ||
+      p->type == config::ProviderType::kCustomFunction) {
+    return true;
+  }
   // A first login may create the user, which runs JavaScript.
   return HasCreationFunction();
 }
@@ -255,6 +258,57 @@ base::Result<AuthService::Authenticated> AuthService::AuthenticateCustomToken(
   return a;
 }
 
+base::Result<AuthService::Authenticated> AuthService::AuthenticateCustomFunction(
+    const config::AuthProvider& provider, const LoginRequest& request) {
+  const std::string name =
+      provider.custom_function ? provider.custom_function->auth_function_name : "";
+  if (deps_.functions == nullptr) {
+    return base::Status(base::ErrorCode::kFunctionNotFound, "function not found: '" + name + "'");
+  }
+  // The payload is the body without the keys the SDKs add (client-api §3.1).
+  doc::Document payload = request.body;
+  payload.Remove("options");
+  payload.Remove("provider");
+  base::Result<doc::Value> result =
+      deps_.functions->RunAsSystem(name, doc::Array{doc::Value(std::move(payload))});
+  if (!result.ok()) {
+    // Throwing is how the function refuses a login (app-config §1.3): an
+    // authentication failure carrying its message. Timeouts, overload and
+    // a missing function keep their own codes.
+    if (result.status().code() == base::ErrorCode::kFunctionExecutionError) {
+      return base::Status(base::ErrorCode::kAuthFailed, result.status().message());
+    }
+    return result.status();
+  }
+  const doc::Value* id = &*result;
+  const doc::Value* display_name = nullptr;
+  if (result->is_document()) {
+    id = result->as_document().Get("id");
+    display_name = result->as_document().Get("name");
+  }
+  // Any other answer is a bug in the app's function, not a refusal.
+  const base::Status bad_return(
+      base::ErrorCode::kFunctionExecutionError,
+      "authentication function '" + name + "' must return a non-empty string id of at most " +
+          std::to_string(kMaxExternalIdBytes) + " bytes or {id, name}, with name a string");
+  if (id == nullptr || !id->is_string() || id->as_string().empty() ||
+      id->as_string().size() > kMaxExternalIdBytes) {
+    return bad_return;
+  }
+  if (display_name != nullptr && !display_name->is_string() &&
+      display_name->type() != doc::Type::kNull) {
+    return bad_return;
+  }
+  Authenticated a;
+  a.identity.id = id->as_string();
+  a.identity.provider_type = "custom-function";
+  if (display_name != nullptr && display_name->is_string()) {
+    a.data.Set("name", *display_name);
+  }
+  a.identity.provider_data = a.data;
+  return a;
+}
+
 base::Result<LoginResult> AuthService::Login(const LoginRequest& request,
                                              std::int64_t* retry_after_seconds) {
   std::int64_t retry_after = 0;
@@ -286,8 +340,11 @@ base::Result<LoginResult> AuthService::Login(const LoginRequest& request,
     case config::ProviderType::kCustomToken:
       who = AuthenticateCustomToken(*provider, request);
       break;
+    case config::ProviderType::kCustomFunction:
+      who = AuthenticateCustomFunction(*provider, request);
+      break;
     default:
-      // custom-function waits for functions; OAuth needs outbound HTTP.
+      // OAuth needs outbound HTTP.
       return Unsupported(request.provider);
   }
   if (!who.ok()) {

@@ -83,8 +83,9 @@ struct ApiKeyInfo {
 //
 // Blocking: Login with local-userpass, Register, ResetPassword and
 // CreateEmailPasswordUser hash a password (about 13 ms of CPU at the
-// defaults) and the mail methods wait for SMTP; callers run them on a
-// worker pool, never on an I/O thread (NeedsWorker()).
+// defaults), the mail methods wait for SMTP, and the confirmation, reset
+// and custom-function hooks wait for the app's JavaScript; callers run them
+// on a worker pool, never on an I/O thread (NeedsWorker()).
 //
 // Thread-safe: every method may run on any thread at once.
 class AuthService {
@@ -124,16 +125,25 @@ class AuthService {
   base::Result<doc::Document> UserObjectFor(const Caller& caller) const;
   base::Status DeleteUser(std::string_view user_id);
 
-  // local-userpass.
+  // local-userpass. With runConfirmationFunction, Register runs the
+  // confirmation function (docs/auth.md "Auth functions"): "success"
+  // confirms at once, "pending" leaves the account pending, "fail" (400
+  // BadRequest) or a throw (400 FunctionExecutionError) removes it.
   base::Status Register(std::string_view email, std::string_view password);
   base::Status Confirm(std::string_view token, std::string_view token_id);
   base::Status ResendConfirmation(std::string_view email);
   base::Status SendPasswordReset(std::string_view email);
   base::Status ResetPassword(std::string_view token, std::string_view token_id,
                              std::string_view password);
-  // confirm/call and reset/call run the app's functions: not yet available.
+  // confirm/call: runs the confirmation function again for a pending
+  // account with a new token; the account stays pending on anything but
+  // "success".
   base::Status CallConfirmationFunction(std::string_view email);
-  base::Status CallResetFunction(std::string_view email, std::string_view password);
+  // reset/call: runs the reset function with ({token, tokenId, username,
+  // password}, ...arguments). "success" sets `password` at once; "pending"
+  // keeps the reset token for the `reset` route.
+  base::Status CallResetFunction(std::string_view email, std::string_view password,
+                                 const doc::Array& arguments);
 
   // User API keys of `user_id`.
   base::Result<ApiKeyInfo> CreateApiKey(std::string_view user_id, std::string_view name);
@@ -172,6 +182,8 @@ class AuthService {
   static constexpr std::size_t kMaxPasswordChars = 128;
   static constexpr std::int64_t kConfirmTokenSeconds = 7 * 24 * 60 * 60;
   static constexpr std::int64_t kResetTokenSeconds = 30 * 60;
+  // An external id a custom-function auth function returns.
+  static constexpr std::size_t kMaxExternalIdBytes = 512;
 
  private:
   struct Authenticated;  // an identity a provider vouched for
@@ -185,11 +197,22 @@ class AuthService {
                                                  std::int64_t* retry_after);
   base::Result<Authenticated> AuthenticateCustomToken(const config::AuthProvider& provider,
                                                       const LoginRequest& request);
+  base::Result<Authenticated> AuthenticateCustomFunction(const config::AuthProvider& provider,
+                                                         const LoginRequest& request);
   base::Result<LoginResult> Link(const TokenClaims& link_to, Authenticated identity);
   base::Result<std::string> MintAccess(std::string_view user_id, std::string_view session_id,
                                        std::string_view device_id);
   base::Result<std::shared_ptr<const User>> LoadUser(std::string_view user_id);
+  // A new confirmation or reset token for `account`, stored (hashed); the
+  // token itself is returned, with the record's id in *token_id.
+  base::Result<std::string> IssueMailToken(const AuthRecords::Account& account,
+                                           std::string_view kind, std::string* token_id);
   base::Status SendMailToken(const AuthRecords::Account& account, std::string_view kind);
+  // Runs the confirmation function for a pending account with a new
+  // confirm token and applies its answer; `registering` removes the
+  // account on "fail" or an error.
+  base::Status RunConfirmationFunction(const config::LocalUserpassConfig& cfg,
+                                       const AuthRecords::Account& account, bool registering);
   base::Result<AuthRecords::MailToken> TakeMailToken(std::string_view token,
                                                      std::string_view token_id,
                                                      std::string_view kind);

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -2209,6 +2211,374 @@ TEST_F(AuthTest, ConfiguredSecretsMustExistAndBeUsable) {
   base::Result<KeyRing> r = KeyRing::Load(data_dir(), kApp, wrong_kind, secrets_, random_);
   EXPECT_CODE(r, ErrorCode::kInvalidConfig);
   EXPECT_THAT(r.status().message(), Not(HasSubstr(kKey2025)));
+}
+
+// --- Auth functions: confirmation, reset, custom-function ----------------------
+// The real runtime is proven end to end (tests/e2e/auth_functions.test.mjs);
+// these pin the edge cases with scripted answers.
+
+// An AuthFunctions whose functions are C++ lambdas; it records each call.
+// Thread-compatible (the tests call from one thread).
+class ScriptedFunctions final : public AuthFunctions {
+ public:
+  using Fn = std::function<base::Result<doc::Value>(const doc::Array&)>;
+  struct Call {
+    std::string name;
+    doc::Array arguments;
+  };
+
+  void Define(std::string name, Fn fn) { fns_[std::move(name)] = std::move(fn); }
+  // Defines `name` to answer `value` every time.
+  void Answer(std::string name, doc::Value value) {
+    Define(std::move(name), [value](const doc::Array&) { return base::Result<doc::Value>(value); });
+  }
+  void Throw(std::string name, std::string message) {
+    Define(std::move(name), [message](const doc::Array&) {
+      return base::Result<doc::Value>(
+          base::Status(base::ErrorCode::kFunctionExecutionError, message));
+    });
+  }
+  const std::vector<Call>& calls() const { return calls_; }
+  const doc::Document& LastDetails() const { return calls_.back().arguments[0].as_document(); }
+
+  base::Result<doc::Value> RunAsSystem(std::string_view name, doc::Array arguments,
+                                       storage::Engine*) const override {
+    calls_.push_back(Call{std::string(name), arguments});
+    auto it = fns_.find(std::string(name));
+    if (it == fns_.end()) {
+      return base::Status(base::ErrorCode::kFunctionNotFound,
+                          "function not found: '" + std::string(name) + "'");
+    }
+    return it->second(arguments);
+  }
+
+ private:
+  std::map<std::string, Fn> fns_;
+  mutable std::vector<Call> calls_;
+};
+
+doc::Value StatusAnswer(std::string status) {
+  return doc::Value(doc::Document{{"status", std::move(status)}});
+}
+
+class AuthFunctionsTest : public AuthTest {
+ protected:
+  void SetUp() override {
+    AuthTest::SetUp();
+    functions_ = &scripted_;
+  }
+
+  // MakeApp with the confirmation and reset functions and a custom-function
+  // provider configured.
+  static config::AppConfig HookApp() {
+    config::AppConfig app = MakeApp(kApp, /*auto_confirm=*/false);
+    for (config::AuthProvider& p : app.auth_providers) {
+      if (p.type != config::ProviderType::kLocalUserpass) continue;
+      p.local_userpass->run_confirmation_function = true;
+      p.local_userpass->confirmation_function_name = "confirm";
+      p.local_userpass->run_reset_function = true;
+      p.local_userpass->reset_function_name = "reset";
+    }
+    config::AuthProvider fn;
+    fn.name = "custom-function";
+    fn.type = config::ProviderType::kCustomFunction;
+    fn.custom_function = config::CustomFunctionConfig{"authenticate"};
+    app.auth_providers.push_back(fn);
+    return app;
+  }
+
+  bool CanLogIn(AuthService& auth, std::string_view email, std::string_view password) {
+    return auth.Login(Req("local-userpass", UserPass(email, password))).ok();
+  }
+
+  ScriptedFunctions scripted_;
+};
+
+TEST_F(AuthFunctionsTest, ConfirmationSuccessConfirmsAtOnce) {
+  AuthService* auth = Start(HookApp());
+  ASSERT_NE(auth, nullptr);
+  scripted_.Answer("confirm", StatusAnswer("success"));
+  ASSERT_OK(auth->Register(" Ann@Example.com", "password1"));
+  ASSERT_EQ(scripted_.calls().size(), 1u);
+  EXPECT_EQ(scripted_.calls()[0].name, "confirm");
+  ASSERT_EQ(scripted_.calls()[0].arguments.size(), 1u);
+  const doc::Document& d = scripted_.LastDetails();
+  EXPECT_EQ(doc::StringFieldOrEmpty(d, "username"), "ann@example.com");
+  EXPECT_EQ(doc::StringFieldOrEmpty(d, "token").size(), 64u);
+  EXPECT_FALSE(doc::StringFieldOrEmpty(d, "tokenId").empty());
+  EXPECT_TRUE(mailer_.sent().empty()) << "no mail when a function confirms";
+  EXPECT_TRUE(CanLogIn(*auth, "ann@example.com", "password1"));
+  // The token was used up.
+  EXPECT_CODE(
+      auth->Confirm(doc::StringFieldOrEmpty(d, "token"), doc::StringFieldOrEmpty(d, "tokenId")),
+      ErrorCode::kUserpassTokenInvalid);
+}
+
+TEST_F(AuthFunctionsTest, ConfirmationPendingKeepsTheTokenForTheConfirmRoute) {
+  AuthService* auth = Start(HookApp());
+  ASSERT_NE(auth, nullptr);
+  scripted_.Answer("confirm", StatusAnswer("pending"));
+  ASSERT_OK(auth->Register("pat@example.com", "password1"));
+  EXPECT_FALSE(CanLogIn(*auth, "pat@example.com", "password1"));
+  const doc::Document d = scripted_.LastDetails();
+  ASSERT_OK(
+      auth->Confirm(doc::StringFieldOrEmpty(d, "token"), doc::StringFieldOrEmpty(d, "tokenId")));
+  EXPECT_TRUE(CanLogIn(*auth, "pat@example.com", "password1"));
+  EXPECT_CODE(auth->CallConfirmationFunction("pat@example.com"), ErrorCode::kUserAlreadyConfirmed);
+}
+
+TEST_F(AuthFunctionsTest, RefusedOrFailedRegistrationLeavesNoAccount) {
+  AuthService* auth = Start(HookApp());
+  ASSERT_NE(auth, nullptr);
+  struct Case {
+    const char* what;
+    std::function<void()> script;
+    ErrorCode want;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"fail", [&] { scripted_.Answer("confirm", StatusAnswer("fail")); }, ErrorCode::kBadRequest,
+       "failed to confirm user \"fay@example.com\""},
+      {"throw", [&] { scripted_.Throw("confirm", "Error: nope"); },
+       ErrorCode::kFunctionExecutionError, "Error: nope"},
+      {"string", [&] { scripted_.Answer("confirm", doc::Value("success")); },
+       ErrorCode::kFunctionExecutionError, "must return {status"},
+      {"unknown status", [&] { scripted_.Answer("confirm", StatusAnswer("ok")); },
+       ErrorCode::kFunctionExecutionError, "must return {status"},
+      {"status not a string",
+       [&] {
+         scripted_.Answer("confirm", doc::Value(doc::Document{{"status", 1}}));
+       },
+       ErrorCode::kFunctionExecutionError, "must return {status"},
+      {"null", [&] { scripted_.Answer("confirm", doc::Value()); },
+       ErrorCode::kFunctionExecutionError, "must return {status"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    c.script();
+    base::Status s = auth->Register("fay@example.com", "password1");
+    EXPECT_EQ(s.code(), c.want) << s.ToString();
+    EXPECT_THAT(s.message(), HasSubstr(c.message));
+    const doc::Document d = scripted_.LastDetails();
+    // Neither the account nor its token is left.
+    EXPECT_CODE(auth->CallConfirmationFunction("fay@example.com"), ErrorCode::kUserNotFound);
+    EXPECT_CODE(
+        auth->Confirm(doc::StringFieldOrEmpty(d, "token"), doc::StringFieldOrEmpty(d, "tokenId")),
+        ErrorCode::kUserpassTokenInvalid);
+  }
+  // Once the function agrees, the address registers.
+  scripted_.Answer("confirm", StatusAnswer("success"));
+  EXPECT_OK(auth->Register("fay@example.com", "password1"));
+}
+
+TEST_F(AuthFunctionsTest, WithoutFunctionsRegisterIsFunctionNotFound) {
+  AuthService* auth = Start(HookApp());  // scripted_ defines nothing
+  ASSERT_NE(auth, nullptr);
+  EXPECT_CODE(auth->Register("nf@example.com", "password1"), ErrorCode::kFunctionNotFound);
+  functions_ = nullptr;
+  AuthService* bare = Start(HookApp());
+  ASSERT_NE(bare, nullptr);
+  EXPECT_CODE(bare->Register("nf@example.com", "password1"), ErrorCode::kFunctionNotFound);
+  EXPECT_CODE(bare->Login(Req("custom-function", doc::Document{})), ErrorCode::kFunctionNotFound);
+}
+
+TEST_F(AuthFunctionsTest, ConfirmCallRerunsTheFunctionAndKeepsThePendingAccount) {
+  AuthService* auth = Start(HookApp());
+  ASSERT_NE(auth, nullptr);
+  scripted_.Answer("confirm", StatusAnswer("pending"));
+  ASSERT_OK(auth->Register("cal@example.com", "password1"));
+  const std::string first_id = doc::StringFieldOrEmpty(scripted_.LastDetails(), "tokenId");
+  // A failing or throwing re-run does not remove an account that already existed.
+  scripted_.Answer("confirm", StatusAnswer("fail"));
+  EXPECT_CODE(auth->CallConfirmationFunction("cal@example.com"), ErrorCode::kBadRequest);
+  scripted_.Throw("confirm", "later");
+  EXPECT_CODE(auth->CallConfirmationFunction("cal@example.com"),
+              ErrorCode::kFunctionExecutionError);
+  scripted_.Answer("confirm", StatusAnswer("success"));
+  ASSERT_OK(auth->CallConfirmationFunction("CAL@example.com"));
+  EXPECT_NE(doc::StringFieldOrEmpty(scripted_.LastDetails(), "tokenId"), first_id);
+  EXPECT_TRUE(CanLogIn(*auth, "cal@example.com", "password1"));
+  EXPECT_CODE(auth->CallConfirmationFunction("nobody@example.com"), ErrorCode::kUserNotFound);
+}
+
+TEST_F(AuthFunctionsTest, HooksThatAreNotConfiguredAreRefused) {
+  AuthService* auth = Start(MakeApp(kApp, /*auto_confirm=*/false));
+  ASSERT_NE(auth, nullptr);
+  ASSERT_OK(auth->Register("mail@example.com", "password1"));  // the mailed flow
+  EXPECT_CODE(auth->CallConfirmationFunction("mail@example.com"), ErrorCode::kBadRequest);
+  EXPECT_CODE(auth->CallResetFunction("mail@example.com", "password2", {}), ErrorCode::kBadRequest);
+  EXPECT_TRUE(scripted_.calls().empty());
+}
+
+TEST_F(AuthFunctionsTest, ResetFunctionGetsDetailsThenArguments) {
+  AuthService* auth = Start(HookApp());
+  ASSERT_NE(auth, nullptr);
+  scripted_.Answer("confirm", StatusAnswer("success"));
+  ASSERT_OK(auth->Register("rae@example.com", "password1"));
+  scripted_.Answer("reset", StatusAnswer("success"));
+  ASSERT_OK(auth->CallResetFunction("Rae@example.com", "password2",
+                                    doc::Array{doc::Value("a"), doc::Value(7)}));
+  const doc::Array& args = scripted_.calls().back().arguments;
+  ASSERT_EQ(args.size(), 3u);
+  const doc::Document& d = args[0].as_document();
+  EXPECT_EQ(doc::StringFieldOrEmpty(d, "username"), "rae@example.com");
+  EXPECT_EQ(doc::StringFieldOrEmpty(d, "password"), "password2");
+  EXPECT_EQ(doc::StringFieldOrEmpty(d, "token").size(), 64u);
+  EXPECT_FALSE(doc::StringFieldOrEmpty(d, "tokenId").empty());
+  EXPECT_EQ(args[1], doc::Value("a"));
+  EXPECT_EQ(args[2], doc::Value(7));
+  EXPECT_TRUE(CanLogIn(*auth, "rae@example.com", "password2"));
+  EXPECT_FALSE(CanLogIn(*auth, "rae@example.com", "password1"));
+  EXPECT_CODE(auth->ResetPassword(doc::StringFieldOrEmpty(d, "token"),
+                                  doc::StringFieldOrEmpty(d, "tokenId"), "password3"),
+              ErrorCode::kUserpassTokenInvalid);
+}
+
+TEST_F(AuthFunctionsTest, ResetFunctionPendingFailAndErrors) {
+  AuthService* auth = Start(HookApp());
+  ASSERT_NE(auth, nullptr);
+  scripted_.Answer("confirm", StatusAnswer("success"));
+  ASSERT_OK(auth->Register("rex@example.com", "password1"));
+
+  scripted_.Answer("reset", StatusAnswer("pending"));
+  ASSERT_OK(auth->CallResetFunction("rex@example.com", "password2", {}));
+  EXPECT_TRUE(CanLogIn(*auth, "rex@example.com", "password1"));
+  const doc::Document d = scripted_.LastDetails();
+  ASSERT_OK(auth->ResetPassword(doc::StringFieldOrEmpty(d, "token"),
+                                doc::StringFieldOrEmpty(d, "tokenId"), "password3"));
+  EXPECT_TRUE(CanLogIn(*auth, "rex@example.com", "password3"));
+
+  scripted_.Answer("reset", StatusAnswer("fail"));
+  base::Status failed = auth->CallResetFunction("rex@example.com", "password4", {});
+  EXPECT_EQ(failed.code(), ErrorCode::kBadRequest);
+  EXPECT_EQ(failed.message(), "failed to reset password for user \"rex@example.com\"");
+  scripted_.Throw("reset", "no way");
+  base::Status thrown = auth->CallResetFunction("rex@example.com", "password4", {});
+  EXPECT_EQ(thrown.code(), ErrorCode::kFunctionExecutionError);
+  EXPECT_EQ(thrown.message(), "no way");
+  // The refused run's token does not work either.
+  const doc::Document refused = scripted_.LastDetails();
+  EXPECT_CODE(auth->ResetPassword(doc::StringFieldOrEmpty(refused, "token"),
+                                  doc::StringFieldOrEmpty(refused, "tokenId"), "password5"),
+              ErrorCode::kUserpassTokenInvalid);
+  scripted_.Answer("reset", doc::Value(doc::Document{{"ok", true}}));
+  EXPECT_CODE(auth->CallResetFunction("rex@example.com", "password4", {}),
+              ErrorCode::kFunctionExecutionError);
+  EXPECT_TRUE(CanLogIn(*auth, "rex@example.com", "password3"));
+
+  const std::size_t calls = scripted_.calls().size();
+  EXPECT_CODE(auth->CallResetFunction("nobody@example.com", "password4", {}),
+              ErrorCode::kUserNotFound);
+  EXPECT_CODE(auth->CallResetFunction("rex@example.com", "short", {}), ErrorCode::kBadRequest);
+  EXPECT_EQ(scripted_.calls().size(), calls) << "no function call for a refused request";
+}
+
+TEST_F(AuthFunctionsTest, CustomFunctionLogsInByExternalId) {
+  AuthService* auth = Start(HookApp());
+  ASSERT_NE(auth, nullptr);
+  EXPECT_TRUE(auth->NeedsWorker("custom-function"));
+  scripted_.Define("authenticate", [](const doc::Array& args) -> base::Result<doc::Value> {
+    const doc::Document& payload = args[0].as_document();
+    if (payload.Has("name")) {
+      return doc::Value(doc::Document{{"id", doc::StringFieldOrEmpty(payload, "user")},
+                                      {"name", doc::StringFieldOrEmpty(payload, "name")}});
+    }
+    return doc::Value(doc::StringFieldOrEmpty(payload, "user"));
+  });
+  doc::Document body{{"user", "ext-1"},
+                     {"pin", 42},
+                     {"provider", "custom-function"},
+                     {"options", doc::Document{{"device", doc::Document{}}}}};
+  LoginResult first = MustLogin(*auth, "custom-function", body);
+  // The function sees the payload without the keys the SDKs add.
+  EXPECT_EQ(scripted_.calls().back().arguments,
+            doc::Array{doc::Value(doc::Document{{"user", "ext-1"}, {"pin", 42}})});
+  LoginResult again = MustLogin(*auth, "custom-function", doc::Document{{"user", "ext-1"}});
+  EXPECT_EQ(again.user_id, first.user_id);
+
+  LoginResult named =
+      MustLogin(*auth, "custom-function", doc::Document{{"user", "ext-2"}, {"name", "Ada"}});
+  EXPECT_NE(named.user_id, first.user_id);
+  base::Result<Caller> caller = auth->Authenticate(named.access_token, TokenType::kAccess);
+  ASSERT_OK(caller);
+  doc::Document profile = auth->Profile(*caller);
+  EXPECT_EQ(doc::ToRelaxedJson(*profile.Get("data")), R"({"name":"Ada"})");
+  const doc::Document& identity = profile.Get("identities")->as_array()[0].as_document();
+  EXPECT_EQ(doc::StringFieldOrEmpty(identity, "id"), "ext-2");
+  EXPECT_EQ(doc::StringFieldOrEmpty(identity, "provider_type"), "custom-function");
+}
+
+TEST_F(AuthFunctionsTest, CustomFunctionRefusalsAndBadAnswers) {
+  AuthService* auth = Start(HookApp());
+  ASSERT_NE(auth, nullptr);
+  scripted_.Throw("authenticate", "Error: who are you");
+  base::Result<LoginResult> refused = auth->Login(Req("custom-function", doc::Document{}));
+  EXPECT_CODE(refused, ErrorCode::kAuthFailed);
+  EXPECT_EQ(refused.status().message(), "Error: who are you");
+
+  // Timeouts and overload keep their codes.
+  scripted_.Define("authenticate", [](const doc::Array&) -> base::Result<doc::Value> {
+    return base::Status(ErrorCode::kExecutionTimeLimitExceeded, "took too long");
+  });
+  EXPECT_CODE(auth->Login(Req("custom-function", doc::Document{})),
+              ErrorCode::kExecutionTimeLimitExceeded);
+
+  const doc::Value bad[] = {
+      doc::Value(),
+      doc::Value(""),
+      doc::Value(42),
+      doc::Value(std::string(AuthService::kMaxExternalIdBytes + 1, 'x')),
+      doc::Value(doc::Document{{"name", "no id"}}),
+      doc::Value(doc::Document{{"id", 7}}),
+      doc::Value(doc::Document{{"id", "x"}, {"name", 7}}),
+      doc::Value(doc::Array{doc::Value("x")}),
+  };
+  for (const doc::Value& answer : bad) {
+    SCOPED_TRACE(doc::ToRelaxedJson(doc::Document{{"answer", answer}}));
+    scripted_.Answer("authenticate", answer);
+    base::Result<LoginResult> r = auth->Login(Req("custom-function", doc::Document{}));
+    EXPECT_CODE(r, ErrorCode::kFunctionExecutionError);
+    EXPECT_THAT(r.status().message(), HasSubstr("'authenticate' must return"));
+  }
+  // The longest allowed id and a null name are fine.
+  scripted_.Answer("authenticate", doc::Value(doc::Document{
+                                       {"id", std::string(AuthService::kMaxExternalIdBytes, 'x')},
+                                       {"name", doc::Value()}}));
+  EXPECT_OK(auth->Login(Req("custom-function", doc::Document{})));
+  base::Result<std::vector<User>> users = auth->ListUsers();
+  ASSERT_OK(users);
+  EXPECT_EQ(users->size(), 1u) << "no user for a refused login";
+}
+
+TEST_F(AuthFunctionsTest, CustomFunctionNewUserGoesThroughTheCreationFunction) {
+  config::AppConfig app = HookApp();
+  app.custom_user_data.enabled = true;
+  app.custom_user_data.mongo_service_name = "mongodb-atlas";
+  app.custom_user_data.database_name = "appdb";
+  app.custom_user_data.collection_name = "custom";
+  app.custom_user_data.user_id_field = "userId";
+  app.custom_user_data.on_user_creation_function_name = "onCreate";
+  AuthService* auth = Start(app);
+  ASSERT_NE(auth, nullptr);
+  scripted_.Answer("authenticate", doc::Value(doc::Document{{"id", "ext-9"}, {"name", "Bo"}}));
+  scripted_.Throw("onCreate", "not today");
+  // The shared new-user path: a failing creation function refuses the
+  // login and leaves no user (DECISIONS 2).
+  base::Result<LoginResult> refused = auth->Login(Req("custom-function", doc::Document{}));
+  EXPECT_CODE(refused, ErrorCode::kFunctionExecutionError);
+  ASSERT_OK(auth->ListUsers());
+  EXPECT_TRUE(auth->ListUsers()->empty());
+
+  scripted_.Answer("onCreate", doc::Value());
+  LoginResult first = MustLogin(*auth, "custom-function", doc::Document{});
+  const ScriptedFunctions::Call& created = scripted_.calls().back();
+  EXPECT_EQ(created.name, "onCreate");
+  const doc::Document& user = created.arguments[0].as_document();
+  EXPECT_EQ(doc::StringFieldOrEmpty(user, "id"), first.user_id);
+  EXPECT_EQ(doc::ToRelaxedJson(*user.Get("data")), R"({"name":"Bo"})");
+  const std::size_t calls = scripted_.calls().size();
+  EXPECT_EQ(MustLogin(*auth, "custom-function", doc::Document{}).user_id, first.user_id);
+  EXPECT_EQ(scripted_.calls().size(), calls + 1) << "only the auth function runs again";
 }
 
 }  // namespace

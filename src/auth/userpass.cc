@@ -34,6 +34,30 @@ base::Status InvalidTokenData() {
   return {base::ErrorCode::kUserpassTokenInvalid, "invalid token data"};
 }
 
+// What a confirmation or reset function answered (app-config §1.3).
+enum class HookStatus { kSuccess, kPending, kFail };
+
+// Runs the confirmation or reset function `name` (`what` names it in
+// errors) and reads its {status}. Anything else it returns is a
+// FunctionExecutionError: the app's function is wrong, and guessing would
+// confirm an account or change a password nobody approved.
+base::Result<HookStatus> RunHook(const AuthFunctions* functions, std::string_view what,
+                                 const std::string& name, doc::Array arguments) {
+  if (functions == nullptr) {
+    return base::Status(base::ErrorCode::kFunctionNotFound, "function not found: '" + name + "'");
+  }
+  PLINTH_ASSIGN_OR_RETURN(doc::Value result, functions->RunAsSystem(name, std::move(arguments)));
+  if (result.is_document()) {
+    const std::string status = doc::StringFieldOrEmpty(result.as_document(), "status");
+    if (status == "success") return HookStatus::kSuccess;
+    if (status == "pending") return HookStatus::kPending;
+    if (status == "fail") return HookStatus::kFail;
+  }
+  return base::Status(base::ErrorCode::kFunctionExecutionError,
+                      std::string(what) + " function '" + name +
+                          "' must return {status: \"success\" | \"pending\" | \"fail\"}");
+}
+
 }  // namespace
 
 base::Status AuthService::CheckPassword(std::string_view password) const {
@@ -56,11 +80,6 @@ base::Status AuthService::Register(std::string_view raw_email, std::string_view 
   std::string email = NormalizeEmail(raw_email);
   PLINTH_RETURN_IF_ERROR(CheckEmail(email));
   PLINTH_RETURN_IF_ERROR(CheckPassword(password));
-  if (!cfg.auto_confirm && cfg.run_confirmation_function) {
-    return {base::ErrorCode::kFunctionNotFound,
-            "confirmation function '" + cfg.confirmation_function_name +
-                "' cannot run: functions are not available yet"};
-  }
   PLINTH_ASSIGN_OR_RETURN(std::optional<AuthRecords::Account> existing,
                           records_.FindAccountByEmail(*deps_.store, email));
   if (existing) return {base::ErrorCode::kAccountNameInUse, "name already in use"};
@@ -70,15 +89,33 @@ base::Status AuthService::Register(std::string_view raw_email, std::string_view 
   PLINTH_ASSIGN_OR_RETURN(account.password_hash, crypto::HashPassword(password, argon2_));
   account.confirmed = cfg.auto_confirm;
   PLINTH_RETURN_IF_ERROR(records_.InsertAccount(*deps_.store, account));
-  if (!cfg.auto_confirm) {
-    base::Status sent = SendMailToken(account, "confirm");
-    // The account stays; the user can ask for the mail again.
-    if (!sent.ok()) {
-      deps_.logger->Error("confirmation mail not sent",
-                          {{"app", app_id_}, {"error", sent.message()}});
-    }
+  if (cfg.auto_confirm) return base::Status::Ok();
+  // The account is stored before the function runs, so a second register of
+  // the address meanwhile is AccountNameInUse, as it is after.
+  if (cfg.run_confirmation_function) return RunConfirmationFunction(cfg, account, true);
+  base::Status sent = SendMailToken(account, "confirm");
+  // The account stays; the user can ask for the mail again.
+  if (!sent.ok()) {
+    deps_.logger->Error("confirmation mail not sent",
+                        {{"app", app_id_}, {"error", sent.message()}});
   }
   return base::Status::Ok();
+}
+
+base::Result<std::string> AuthService::IssueMailToken(const AuthRecords::Account& account,
+                                                      std::string_view kind,
+                                                      std::string* token_id) {
+  AuthRecords::MailToken t;
+  t.id = deps_.random->Hex(12);
+  std::string token = deps_.random->Hex(32);
+  t.kind = std::string(kind);
+  t.email = account.email;
+  t.token_hash = crypto::Sha256Hex(token);
+  t.expires_ms = deps_.clock->NowMillis() +
+                 (kind == "confirm" ? kConfirmTokenSeconds : kResetTokenSeconds) * 1000;
+  PLINTH_RETURN_IF_ERROR(records_.InsertMailToken(*deps_.store, t));
+  *token_id = t.id;
+  return token;
 }
 
 base::Status AuthService::SendMailToken(const AuthRecords::Account& account,
@@ -92,18 +129,11 @@ base::Status AuthService::SendMailToken(const AuthRecords::Account& account,
     return {base::ErrorCode::kTooManyRequests,
             "too many mails to this address; try again in an hour"};
   }
-  AuthRecords::MailToken t;
-  t.id = deps_.random->Hex(12);
-  const std::string token = deps_.random->Hex(32);
-  t.kind = std::string(kind);
-  t.email = account.email;
-  t.token_hash = crypto::Sha256Hex(token);
-  t.expires_ms =
-      deps_.clock->NowMillis() + (confirm ? kConfirmTokenSeconds : kResetTokenSeconds) * 1000;
-  PLINTH_RETURN_IF_ERROR(records_.InsertMailToken(*deps_.store, t));
+  std::string token_id;
+  PLINTH_ASSIGN_OR_RETURN(std::string token, IssueMailToken(account, kind, &token_id));
   std::string url = confirm ? cfg.email_confirmation_url : cfg.reset_password_url;
   url += url.find('?') == std::string::npos ? '?' : '&';
-  url += "token=" + token + "&tokenId=" + t.id;
+  url += "token=" + token + "&tokenId=" + token_id;
   mail::MailMessage message;
   message.to = account.email;
   message.subject = confirm ? (cfg.confirm_email_subject.empty() ? "Confirm your email address"
@@ -167,14 +197,121 @@ base::Status AuthService::ResetPassword(std::string_view token, std::string_view
   return records_.SetAccountPassword(*deps_.store, account->id, hash);
 }
 
-base::Status AuthService::CallConfirmationFunction(std::string_view) {
-  return {base::ErrorCode::kFunctionNotFound,
-          "the confirmation function cannot run: functions are not available yet"};
+base::Status AuthService::RunConfirmationFunction(const config::LocalUserpassConfig& cfg,
+                                                  const AuthRecords::Account& account,
+                                                  bool registering) {
+  storage::Engine& store = *deps_.store;
+  // The same token records as the mailed flow, so a "pending" answer is
+  // completed later through the ordinary confirm route.
+  std::string token_id;
+  base::Result<HookStatus> outcome = [&]() -> base::Result<HookStatus> {
+    PLINTH_ASSIGN_OR_RETURN(std::string token, IssueMailToken(account, "confirm", &token_id));
+    doc::Document details{{"token", token}, {"tokenId", token_id}, {"username", account.email}};
+    return RunHook(deps_.functions, "confirmation", cfg.confirmation_function_name,
+                   doc::Array{doc::Value(std::move(details))});
+  }();
+  if (outcome.ok() && *outcome == HookStatus::kPending) return base::Status::Ok();
+  if (!token_id.empty()) {
+    base::Result<bool> dropped = records_.DeleteMailToken(store, token_id);
+    if (!dropped.ok()) {
+      deps_.logger->Error("confirmation token not removed",
+                          {{"app", app_id_}, {"error", dropped.status().message()}});
+    }
+  }
+  if (outcome.ok() && *outcome == HookStatus::kSuccess) {
+    return records_.SetAccountConfirmed(store, account.id);
+  }
+  base::Status failed = outcome.ok()
+                            ? base::Status(base::ErrorCode::kBadRequest,
+                                           "failed to confirm user \"" + account.email + "\"")
+                            : outcome.status();
+  if (registering) {
+    // A refused registration leaves nothing behind: the address may
+    // register again.
+    base::Result<bool> removed = records_.DeleteAccount(store, account.id);
+    if (!removed.ok()) {
+      deps_.logger->Error("refused pending account not removed",
+                          {{"app", app_id_}, {"error", removed.status().message()}});
+    }
+  }
+  return failed;
 }
 
-base::Status AuthService::CallResetFunction(std::string_view, std::string_view) {
-  return {base::ErrorCode::kFunctionNotFound,
-          "the reset function cannot run: functions are not available yet"};
+base::Status AuthService::CallConfirmationFunction(std::string_view email) {
+  const config::AuthProvider* provider =
+      EnabledProvider("local-userpass", config::ProviderType::kLocalUserpass);
+  if (provider == nullptr) {
+    return {base::ErrorCode::kAuthProviderNotFound,
+            "authentication via 'local-userpass' is unsupported"};
+  }
+  const config::LocalUserpassConfig& cfg =
+      provider->local_userpass ? *provider->local_userpass : kDefaultUserpass;
+  if (cfg.auto_confirm || !cfg.run_confirmation_function) {
+    return {base::ErrorCode::kBadRequest,
+            "local-userpass does not run a confirmation function (runConfirmationFunction)"};
+  }
+  PLINTH_ASSIGN_OR_RETURN(std::optional<AuthRecords::Account> account,
+                          records_.FindAccountByEmail(*deps_.store, NormalizeEmail(email)));
+  if (!account) return {base::ErrorCode::kUserNotFound, "user not found"};
+  if (account->confirmed) return {base::ErrorCode::kUserAlreadyConfirmed, "already confirmed"};
+  // Each call stores a token, as each mail does: the same hourly limit.
+  if (!throttle_.AllowMail(account->email)) {
+    return {base::ErrorCode::kTooManyRequests,
+            "too many confirmation requests for this address; try again in an hour"};
+  }
+  return RunConfirmationFunction(cfg, *account, false);
+}
+
+base::Status AuthService::CallResetFunction(std::string_view email, std::string_view password,
+                                            const doc::Array& arguments) {
+  const config::AuthProvider* provider =
+      EnabledProvider("local-userpass", config::ProviderType::kLocalUserpass);
+  if (provider == nullptr) {
+    return {base::ErrorCode::kAuthProviderNotFound,
+            "authentication via 'local-userpass' is unsupported"};
+  }
+  const config::LocalUserpassConfig& cfg =
+      provider->local_userpass ? *provider->local_userpass : kDefaultUserpass;
+  if (!cfg.run_reset_function) {
+    return {base::ErrorCode::kBadRequest,
+            "local-userpass does not run a reset function (runResetFunction)"};
+  }
+  PLINTH_RETURN_IF_ERROR(CheckPassword(password));
+  // An unknown address is 404 UserNotFound, as reset/send answers (client-api §2).
+  PLINTH_ASSIGN_OR_RETURN(std::optional<AuthRecords::Account> account,
+                          records_.FindAccountByEmail(*deps_.store, NormalizeEmail(email)));
+  if (!account) return {base::ErrorCode::kUserNotFound, "user not found"};
+  if (!throttle_.AllowMail(account->email)) {
+    return {base::ErrorCode::kTooManyRequests,
+            "too many reset requests for this address; try again in an hour"};
+  }
+  std::string token_id;
+  base::Result<HookStatus> outcome = [&]() -> base::Result<HookStatus> {
+    PLINTH_ASSIGN_OR_RETURN(std::string token, IssueMailToken(*account, "reset", &token_id));
+    doc::Array args{doc::Value(doc::Document{{"token", token},
+                                             {"tokenId", token_id},
+                                             {"username", account->email},
+                                             {"password", std::string(password)}})};
+    for (const doc::Value& v : arguments) args.Append(v);
+    return RunHook(deps_.functions, "reset", cfg.reset_function_name, std::move(args));
+  }();
+  // "pending": the token stays for the reset route, which sets the password
+  // given to it then (the app decides how the user gets token and tokenId).
+  if (outcome.ok() && *outcome == HookStatus::kPending) return base::Status::Ok();
+  if (!token_id.empty()) {
+    base::Result<bool> dropped = records_.DeleteMailToken(*deps_.store, token_id);
+    if (!dropped.ok()) {
+      deps_.logger->Error("reset token not removed",
+                          {{"app", app_id_}, {"error", dropped.status().message()}});
+    }
+  }
+  if (!outcome.ok()) return outcome.status();
+  if (*outcome == HookStatus::kFail) {
+    return {base::ErrorCode::kBadRequest,
+            "failed to reset password for user \"" + account->email + "\""};
+  }
+  PLINTH_ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(password, argon2_));
+  return records_.SetAccountPassword(*deps_.store, account->id, hash);
 }
 
 base::Result<User> AuthService::CreateEmailPasswordUser(std::string_view raw_email,

@@ -228,7 +228,7 @@ void AddAuthRoutes(const auth::AuthRegistry* registry, base::WorkPool* workers, 
       [](AuthService& s, const doc::Document& b) {
         return s.CallConfirmationFunction(doc::StringFieldOrEmpty(b, "email"));
       },
-      false);
+      true);
   account(
       U + "/reset",
       [](AuthService& s, const doc::Document& b) {
@@ -246,10 +246,15 @@ void AddAuthRoutes(const auth::AuthRegistry* registry, base::WorkPool* workers, 
   account(
       U + "/reset/call",
       [](AuthService& s, const doc::Document& b) {
+        const doc::Value* arguments = b.Get("arguments");
+        if (arguments != nullptr && !arguments->is_array()) {
+          return base::Status(base::ErrorCode::kBadRequest, "arguments must be an array");
+        }
         return s.CallResetFunction(doc::StringFieldOrEmpty(b, "email"),
-                                   doc::StringFieldOrEmpty(b, "password"));
+                                   doc::StringFieldOrEmpty(b, "password"),
+                                   arguments != nullptr ? arguments->as_array() : doc::Array{});
       },
-      false);
+      true);
 
   // Login and link.
   r->Add("POST", A + "/auth/providers/{provider}/login",
