@@ -433,6 +433,58 @@ TEST_F(DataAccessTest, PositionalUpdatesAndArrayFiltersWorkUnderRules) {
                "notes", ErrorCode::kFailedToParse);
 }
 
+TEST_F(DataAccessTest, PipelineUpdatesAreJudgedLikeOtherUpdates) {
+  SeedNotes();
+  const DataCaller alice = User(kAlice);
+  EXPECT_EQ(
+      Call(alice, "updateMany",
+           R"({"query":{},"update":[{"$set":{"n2":{"$multiply":["$n",2]}}},{"$unset":"n"}]})"),
+      R"({"matchedCount":2,"modifiedCount":2})");
+  EXPECT_EQ(Call(alice, "find", R"({"project":{"_id":1,"n2":1}})"),
+            R"([{"_id":1,"n2":2},{"_id":3,"n2":6}])");
+  // Bob's documents are not matched.
+  EXPECT_THAT(Contents("notes"),
+              HasSubstr(R"({"_id":2,"owner_id":")" + std::string(kBob) + R"(","n":2})"));
+  EXPECT_EQ(Call(alice, "findOneAndUpdate",
+                 R"({"filter":{"_id":1},"update":[{"$set":{"n2":{"$add":["$n2",1]}}}],)"
+                 R"("returnNewDocument":true,"projection":{"_id":0,"n2":1}})"),
+            R"({"n2":3})");
+  // The after image decides too: a pipeline handing the document to Bob, or
+  // replacing it without owner, is refused.
+  ExpectDenied(
+      alice, "updateOne",
+      R"({"query":{"_id":1},"update":[{"$set":{"owner_id":")" + std::string(kBob) + R"("}}]})");
+  ExpectDenied(alice, "updateOne", R"({"query":{"_id":3},"update":[{"$replaceWith":{"x":1}}]})");
+  // An upsert seeds the filter's equalities, then runs the stages.
+  EXPECT_EQ(Call(alice, "updateOne",
+                 R"({"query":{"_id":7,"owner_id":")" + std::string(kAlice) +
+                     R"("},"update":[{"$set":{"made":{"$literal":true}}}],"upsert":true})"),
+            R"({"matchedCount":0,"modifiedCount":0,"upsertedId":7})");
+  EXPECT_EQ(Call(alice, "findOne", R"({"query":{"_id":7},"project":{"_id":0,"made":1}})"),
+            R"({"made":true})");
+  ExpectDenied(alice, "updateOne", R"({"query":{"_id":1},"update":[{"$group":{"_id":null}}]})",
+               "notes", ErrorCode::kInvalidOptions);
+  ExpectDenied(alice, "findOneAndReplace", R"({"filter":{"_id":1},"update":[{"$set":{"a":1}}]})",
+               "notes", ErrorCode::kInvalidParameter);
+}
+
+TEST_F(DataAccessTest, ProjectionExpressionsReadOnlyReadableFields) {
+  Call(DataCaller::System(), "insertMany",
+       std::string(R"({"documents":[{"_id":1,"owner_id":")") + kAlice +
+           R"(","name":"Alice","secret":"s1"},{"_id":2,"owner_id":")" + kBob +
+           R"(","name":"Bob","secret":"s2"}]})",
+       "profiles");
+  const DataCaller bob = User(kBob);
+  // Alice's secret is not readable for Bob: an expression reading it sees nothing.
+  EXPECT_EQ(
+      Call(bob, "find", R"({"project":{"_id":0,"who":{"$concat":["$name","!"]},"s":"$secret"}})",
+           "profiles"),
+      R"([{"who":"Alice!"},{"who":"Bob!","s":"s2"}])");
+  EXPECT_EQ(
+      Call(bob, "findOne", R"({"query":{"_id":2},"project":{"x":{"$literal":1}}})", "profiles"),
+      R"({"_id":2,"x":1})");
+}
+
 TEST_F(DataAccessTest, PointReadsAreFindsPinnedToOneId) {
   auto point = [&](const std::string& action, const std::string& args) {
     base::Result<MongoRequest> req = access_->Prepare("mongodb-atlas", action, Arguments(args));

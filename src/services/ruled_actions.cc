@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "expr/expression_object.h"
 #include "matcher/matcher.h"
 #include "matcher/projection.h"
 #include "services/mongo_result.h"
@@ -53,7 +54,9 @@ struct Narrowed {
   std::vector<matcher::Projection> filter_projections;
   std::optional<matcher::Projection> request_projection;
   // The narrowed query as a matcher, parsed here only when the request's
-  // projection has "a.$" (which shows the element the query matched).
+  // projection has "a.$" (which shows the element the query matched) or
+  // expression values (which matcher::Projection takes in find projections
+  // only, those with a query).
   std::shared_ptr<const matcher::Matcher> positional_query;
 };
 
@@ -78,7 +81,8 @@ base::Result<Narrowed> Narrow(const RuleScope& scope, const doc::Document& query
     out.filter_projections.push_back(std::move(p));
   }
   if (!projection.empty()) {
-    if (HasPositionalPath(projection)) {
+    if (HasPositionalPath(projection) ||
+        expr::ExpressionObject::ProjectHasExpressions(projection)) {
       PLINTH_ASSIGN_OR_RETURN(out.positional_query, matcher::Matcher::Parse(out.filter));
     }
     PLINTH_ASSIGN_OR_RETURN(matcher::Projection p,
@@ -399,9 +403,11 @@ base::Result<doc::Value> RunUpdate(storage::Engine& store, const storage::StoreN
   if (replacement && !req.array_filters.empty()) {
     return Status(ErrorCode::kFailedToParse, "arrayFilters may not be used with a replacement");
   }
-  PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const update::Update> update,
-                          replacement ? update::Update::ParseReplacement(req.update)
-                                      : update::Update::Parse(req.update, req.array_filters));
+  PLINTH_ASSIGN_OR_RETURN(
+      std::shared_ptr<const update::Update> update,
+      req.update_is_pipeline ? update::Update::ParsePipeline(req.update_pipeline, req.array_filters)
+      : replacement          ? update::Update::ParseReplacement(req.update)
+                             : update::Update::Parse(req.update, req.array_filters));
   const bool find_and_modify = IsFindAndModify(req.action);
   PLINTH_ASSIGN_OR_RETURN(
       Narrowed narrowed,

@@ -71,6 +71,17 @@ class Collection {
                                                 const doc::Document& replacement,
                                                 const UpdateOptions& options = {}) = 0;
 
+  // MongoDB 4.2+'s pipeline-style updates: `pipeline` holds $set/$addFields,
+  // $unset, $project and $replaceRoot/$replaceWith stages
+  // (update/update_pipeline.h); other stages are InvalidOptions. Upserts seed
+  // the new document with the filter's equality fields, then run the stages.
+  virtual base::Result<UpdateResult> UpdateOneWithPipeline(
+      const doc::Document& filter, const std::vector<doc::Document>& pipeline,
+      const UpdateOptions& options = {}) = 0;
+  virtual base::Result<UpdateResult> UpdateManyWithPipeline(
+      const doc::Document& filter, const std::vector<doc::Document>& pipeline,
+      const UpdateOptions& options = {}) = 0;
+
   virtual base::Result<DeleteResult> DeleteOne(const doc::Document& filter) = 0;
   virtual base::Result<DeleteResult> DeleteMany(const doc::Document& filter) = 0;
 
@@ -78,6 +89,9 @@ class Collection {
   // matched and nothing was upserted.
   virtual base::Result<std::optional<doc::Document>> FindOneAndUpdate(
       const doc::Document& filter, const doc::Document& update,
+      const FindAndModifyOptions& options = {}) = 0;
+  virtual base::Result<std::optional<doc::Document>> FindOneAndUpdateWithPipeline(
+      const doc::Document& filter, const std::vector<doc::Document>& pipeline,
       const FindAndModifyOptions& options = {}) = 0;
   virtual base::Result<std::optional<doc::Document>> FindOneAndReplace(
       const doc::Document& filter, const doc::Document& replacement,

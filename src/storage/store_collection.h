@@ -40,10 +40,19 @@ class StoreCollection : public Collection {
   base::Result<UpdateResult> ReplaceOne(const doc::Document& filter,
                                         const doc::Document& replacement,
                                         const UpdateOptions& options) override;
+  base::Result<UpdateResult> UpdateOneWithPipeline(const doc::Document& filter,
+                                                   const std::vector<doc::Document>& pipeline,
+                                                   const UpdateOptions& options) override;
+  base::Result<UpdateResult> UpdateManyWithPipeline(const doc::Document& filter,
+                                                    const std::vector<doc::Document>& pipeline,
+                                                    const UpdateOptions& options) override;
   base::Result<DeleteResult> DeleteOne(const doc::Document& filter) override;
   base::Result<DeleteResult> DeleteMany(const doc::Document& filter) override;
   base::Result<std::optional<doc::Document>> FindOneAndUpdate(
       const doc::Document& filter, const doc::Document& update,
+      const FindAndModifyOptions& options) override;
+  base::Result<std::optional<doc::Document>> FindOneAndUpdateWithPipeline(
+      const doc::Document& filter, const std::vector<doc::Document>& pipeline,
       const FindAndModifyOptions& options) override;
   base::Result<std::optional<doc::Document>> FindOneAndReplace(
       const doc::Document& filter, const doc::Document& replacement,
@@ -60,12 +69,9 @@ class StoreCollection : public Collection {
   virtual OperationContext context() = 0;
 
  private:
-  base::Result<UpdateResult> DoUpdate(const doc::Document& filter, const doc::Document& update,
-                                      bool replacement, bool multi, const UpdateOptions& options);
-  base::Result<std::optional<doc::Document>> DoFindAndModify(const doc::Document& filter,
-                                                             const doc::Document* update,
-                                                             bool replacement,
-                                                             const FindAndModifyOptions& options);
+  base::Result<UpdateResult> DoUpdate(const ParsedUpdate& parsed, bool multi,
+                                      const UpdateOptions& options);
+  base::Result<std::optional<doc::Document>> DoFindAndModify(const ParsedFindAndModify& parsed);
 
   std::string database_;
   std::string name_;

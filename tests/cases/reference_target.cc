@@ -183,8 +183,13 @@ class ReferenceTarget : public Target {
     return proj->Apply(document, details);
   }
 
-  Result<std::shared_ptr<const update::Update>> ParseUpdate(
-      const doc::Document& u, bool replacement, const std::vector<doc::Document>& filters) {
+  Result<std::shared_ptr<const update::Update>> ParseUpdate(const CaseTest& t, bool replacement) {
+    const doc::Document& u = t.update;
+    const std::vector<doc::Document>& filters = t.array_filters;
+    if (t.update_pipeline) {
+      if (replacement) return base::BadValue("a replacement cannot be a pipeline");
+      return update::Update::ParsePipeline(*t.update_pipeline, filters);
+    }
     if (replacement && !filters.empty()) {
       return Status(base::ErrorCode::kFailedToParse,
                     "arrayFilters may not be used with a replacement document");
@@ -234,7 +239,7 @@ class ReferenceTarget : public Target {
   Result<doc::Value> UpdateOp(const CaseTest& t, bool multi, bool replacement) {
     const doc::Document& filter = t.filter;
     const bool upsert = t.upsert;
-    PLINTH_ASSIGN_OR_RETURN(auto u, ParseUpdate(t.update, replacement, t.array_filters));
+    PLINTH_ASSIGN_OR_RETURN(auto u, ParseUpdate(t, replacement));
     PLINTH_ASSIGN_OR_RETURN(auto m, matcher::Matcher::Parse(filter));
     PLINTH_ASSIGN_OR_RETURN(auto hits, Matching(filter, {}));
     Docs next = docs_;
@@ -267,8 +272,7 @@ class ReferenceTarget : public Target {
       return Status(base::ErrorCode::kFailedToParse, "arrayFilters may not be used when deleting");
     }
     if (!is_delete) {
-      PLINTH_ASSIGN_OR_RETURN(u,
-                              ParseUpdate(t.update, t.op == "findOneAndReplace", t.array_filters));
+      PLINTH_ASSIGN_OR_RETURN(u, ParseUpdate(t, t.op == "findOneAndReplace"));
     }
     PLINTH_ASSIGN_OR_RETURN(auto m, matcher::Matcher::Parse(t.filter));
     std::optional<matcher::Projection> proj;
