@@ -110,7 +110,8 @@ doc::Value EncodeDeleteResult(const storage::DeleteResult& result) {
   return doc::Value(doc::Document{{"deletedCount", doc::Value(ClampToInt32(result.deleted))}});
 }
 
-base::Result<doc::Value> Execute(storage::Collection& collection, const MongoRequest& req) {
+base::Result<doc::Value> Execute(storage::Collection& collection, const MongoRequest& req,
+                                 storage::pipeline::ForeignSource* foreign) {
   switch (req.action) {
     case MongoAction::kFind:
       return FindAll(collection, req);
@@ -130,7 +131,7 @@ base::Result<doc::Value> Execute(storage::Collection& collection, const MongoReq
     }
     case MongoAction::kAggregate: {
       PLINTH_ASSIGN_OR_RETURN(std::unique_ptr<storage::Cursor> cursor,
-                              collection.Aggregate(req.pipeline));
+                              collection.Aggregate(req.pipeline, {foreign}));
       PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> documents, storage::ReadAll(cursor.get()));
       return EncodeDocuments(documents);
     }

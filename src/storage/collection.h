@@ -99,10 +99,11 @@ class Collection {
   virtual base::Result<std::optional<doc::Document>> FindOneAndDelete(
       const doc::Document& filter, const FindAndModifyOptions& options = {}) = 0;
 
-  // Stages $match $project $sort $skip $limit $count; any other stage is
-  // refused with a clear error (later issues add the rest).
+  // The stages of storage/aggregate.h (docs/query-language.md lists them);
+  // any other stage is refused with a clear error. $lookup reads other
+  // collections through options.foreign (default: this database).
   virtual base::Result<std::unique_ptr<Cursor>> Aggregate(
-      const std::vector<doc::Document>& pipeline) = 0;
+      const std::vector<doc::Document>& pipeline, const AggregateOptions& options = {}) = 0;
 
   // Returns the index name. Creating an identical index again is a no-op;
   // the same name with another key, or unique over existing duplicates, fails.

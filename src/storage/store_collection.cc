@@ -1,6 +1,7 @@
 #include "storage/store_collection.h"
 
 #include "storage/aggregate.h"
+#include "storage/names.h"
 
 namespace plinth::storage {
 
@@ -187,8 +188,32 @@ base::Result<std::optional<doc::Document>> StoreCollection::FindOneAndDelete(
   return DoFindAndModify(parsed);
 }
 
+// Reads other collections of the owner's database for $lookup, one
+// WithReadOf per read; an engine answers each filter with its indexes.
+class StoreCollection::SameDatabaseSource final : public pipeline::ForeignSource {
+ public:
+  explicit SameDatabaseSource(StoreCollection* owner) : owner_(owner) {}
+
+  base::Result<std::vector<doc::Document>> Read(const std::string& collection,
+                                                const doc::Document& filter) override {
+    PLINTH_RETURN_IF_ERROR(ValidateCollectionName(collection));
+    PLINTH_ASSIGN_OR_RETURN(auto matcher, matcher::Matcher::Parse(filter));
+    std::vector<doc::Document> out;
+    PLINTH_RETURN_IF_ERROR(owner_->WithReadOf(collection, [&](RecordStore& store) -> base::Status {
+      PLINTH_ASSIGN_OR_RETURN(std::vector<Row> rows, store.Matching(*matcher));
+      out.reserve(rows.size());
+      for (Row& row : rows) out.push_back(std::move(row.doc));
+      return base::Status::Ok();
+    }));
+    return out;
+  }
+
+ private:
+  StoreCollection* owner_;
+};
+
 base::Result<std::unique_ptr<Cursor>> StoreCollection::Aggregate(
-    const std::vector<doc::Document>& pipeline) {
+    const std::vector<doc::Document>& pipeline, const AggregateOptions& options) {
   PLINTH_ASSIGN_OR_RETURN(Pipeline parsed, Pipeline::Parse(pipeline));
   std::vector<doc::Document> input;
   PLINTH_RETURN_IF_ERROR(WithRead([&](RecordStore& store) -> base::Status {
@@ -197,7 +222,10 @@ base::Result<std::unique_ptr<Cursor>> StoreCollection::Aggregate(
     for (Row& row : rows) input.push_back(std::move(row.doc));
     return base::Status::Ok();
   }));
-  PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> out, parsed.Run(std::move(input)));
+  SameDatabaseSource same_database(this);
+  Pipeline::RunOptions run;
+  run.foreign = options.foreign != nullptr ? options.foreign : &same_database;
+  PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> out, parsed.Run(std::move(input), run));
   return MakeVectorCursor(std::move(out), 0);
 }
 

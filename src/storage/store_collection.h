@@ -59,19 +59,26 @@ class StoreCollection : public Collection {
       const FindAndModifyOptions& options) override;
   base::Result<std::optional<doc::Document>> FindOneAndDelete(
       const doc::Document& filter, const FindAndModifyOptions& options) override;
-  base::Result<std::unique_ptr<Cursor>> Aggregate(
-      const std::vector<doc::Document>& pipeline) override;
+  // Without options.foreign, $lookup reads this collection's database
+  // through WithReadOf, after the input was read (not in one snapshot).
+  base::Result<std::unique_ptr<Cursor>> Aggregate(const std::vector<doc::Document>& pipeline,
+                                                  const AggregateOptions& options = {}) override;
 
  protected:
   using StoreFunction = std::function<base::Status(RecordStore& store)>;
   virtual base::Status WithRead(const StoreFunction& body) = 0;
   virtual base::Status WithWrite(const StoreFunction& body) = 0;
   virtual OperationContext context() = 0;
+  // Like WithRead, over another collection `collection` of the same
+  // database (a missing one reads as empty): $lookup's reads.
+  virtual base::Status WithReadOf(const std::string& collection, const StoreFunction& body) = 0;
 
  private:
   base::Result<UpdateResult> DoUpdate(const ParsedUpdate& parsed, bool multi,
                                       const UpdateOptions& options);
   base::Result<std::optional<doc::Document>> DoFindAndModify(const ParsedFindAndModify& parsed);
+
+  class SameDatabaseSource;  // the default pipeline::ForeignSource (store_collection.cc)
 
   std::string database_;
   std::string name_;

@@ -22,7 +22,8 @@ namespace plinth::storage::pipeline {
   X("$sort", ParseSort)               \
   X("$skip", ParseSkip)               \
   X("$limit", ParseLimit)             \
-  X("$count", ParseCount)
+  X("$count", ParseCount)             \
+  X("$lookup", ParseLookup)
 
 #define PLINTH_DECLARE_STAGE_PARSER(name, parser)                          \
   base::Result<std::unique_ptr<const Stage>> parser(const doc::Value& arg, \
