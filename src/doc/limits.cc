@@ -114,6 +114,8 @@ std::size_t BsonSize(const Document& document) {
 
 std::size_t BsonSize(const Array& array) { return ArrayBsonSize(array); }
 
+std::size_t BsonValueSize(const Value& value) { return ValueSize(value); }
+
 base::Status DepthLimitError(const Limits& limits) {
   return base::Status(base::ErrorCode::kDepthLimitExceeded,
                       "document nesting exceeds the depth limit of " +

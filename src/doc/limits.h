@@ -40,6 +40,9 @@ std::size_t BsonSize(const Document& document);
 // The same for an array, encoded as BSON encodes arrays (a document with the
 // keys "0", "1", ...).
 std::size_t BsonSize(const Array& array);
+// Bytes `value` takes as a BSON element's payload (no type byte, no name):
+// what memory budgets (storage/pipeline/ blocking stages) charge per value.
+std::size_t BsonValueSize(const Value& value);
 
 // OK when `document` is within limits.max_depth and limits.max_bson_bytes;
 // otherwise kDepthLimitExceeded or kSizeLimitExceeded with a message naming

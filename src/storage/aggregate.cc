@@ -1,6 +1,8 @@
 #include "storage/aggregate.h"
 
 #include <chrono>
+#include <random>
+#include <string>
 
 #include "storage/pipeline/match.h"
 #include "storage/pipeline/stage_table.h"
@@ -31,6 +33,11 @@ std::int64_t Pipeline::CurrentMillis() {
       .count();
 }
 
+std::uint64_t Pipeline::FreshSeed() {
+  std::random_device device;
+  return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+}
+
 base::Result<std::vector<doc::Document>> Pipeline::Run(std::vector<doc::Document> input,
                                                        std::int64_t now_millis) const {
   RunOptions options;
@@ -44,6 +51,7 @@ base::Result<std::vector<doc::Document>> Pipeline::Run(std::vector<doc::Document
   ctx.now_millis = options.now_millis;
   ctx.foreign = options.foreign;
   ctx.memory_limit_bytes = options.memory_limit_bytes;
+  ctx.random_seed = options.random_seed;
   return pipeline::RunStages(*stages_, std::move(input), ctx);
 }
 

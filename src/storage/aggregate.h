@@ -10,6 +10,7 @@
 #include "matcher/matcher.h"
 #include "storage/pipeline/foreign_source.h"
 #include "storage/pipeline/stage.h"
+#include "storage/pipeline/stage_table.h"
 
 namespace plinth::storage {
 
@@ -22,6 +23,10 @@ namespace plinth::storage {
 // Parse; thread-safe.
 class Pipeline {
  public:
+  // At most this many stages per pipeline (each $facet sub-pipeline counts
+  // on its own), MongoDB's limit; more is kBadValue at Parse.
+  static constexpr std::size_t kMaxStages = pipeline::kMaxStages;
+
   static base::Result<Pipeline> Parse(const std::vector<doc::Document>& stages);
 
   // What one run may use besides its input.
@@ -33,6 +38,8 @@ class Pipeline {
     pipeline::ForeignSource* foreign = nullptr;
     // Per blocking stage; beyond it the run fails with kExceededMemoryLimit.
     std::size_t memory_limit_bytes = pipeline::kDefaultMemoryLimitBytes;
+    // Seeds $sample's choices; the default draws a fresh seed per run.
+    std::uint64_t random_seed = FreshSeed();
   };
 
   // The matcher of a leading $match (which an engine may run with indexes),
@@ -48,6 +55,8 @@ class Pipeline {
 
   // The system clock's milliseconds since the epoch: Run's default $$NOW.
   static std::int64_t CurrentMillis();
+  // A nondeterministic seed: Run's default for $sample.
+  static std::uint64_t FreshSeed();
 
  private:
   std::shared_ptr<const matcher::Matcher> first_match_;

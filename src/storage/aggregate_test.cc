@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "storage/names.h"
 
 namespace plinth::storage {
@@ -94,6 +96,87 @@ TEST(NamesTest, Namespaces) {
   EXPECT_FALSE(ValidateCollectionName("").ok());
   EXPECT_FALSE(ValidateCollectionName("system.js").ok());
   EXPECT_FALSE(ValidateCollectionName("a$b").ok());
+}
+
+std::vector<Document> Numbers(int n) {
+  std::vector<Document> docs;
+  for (int i = 0; i < n; ++i) docs.push_back(Document{{"_id", i}, {"k", i % 3}, {"s", "xxxxxxxx"}});
+  return docs;
+}
+
+TEST(PipelineTest, BlockingStagesRespectTheMemoryBudget) {
+  Pipeline::RunOptions small;
+  small.memory_limit_bytes = 500;
+  const std::vector<std::vector<Document>> blocking = {
+      {Document{{"$group", Document{{"_id", "$_id"}}}}},
+      {Document{{"$group", Document{{"_id", "$k"}, {"all", Document{{"$push", "$$ROOT"}}}}}}},
+      {Document{
+          {"$group", Document{{"_id", doc::Value()}, {"s", Document{{"$addToSet", "$_id"}}}}}}},
+      {Document{{"$sort", Document{{"k", 1}}}}},
+      {Document{{"$facet", Document{{"a", doc::Array{Document{{"$skip", 0}}}}}}}},
+      {Document{{"$bucket", Document{{"groupBy", "$_id"},
+                                     {"boundaries", doc::Array{0, 1000}},
+                                     {"output", Document{{"d", Document{{"$push", "$s"}}}}}}}}},
+  };
+  for (const auto& stages : blocking) {
+    auto pipeline = Pipeline::Parse(stages);
+    ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+    auto out = pipeline->Run(Numbers(200), small);
+    ASSERT_FALSE(out.ok());
+    EXPECT_EQ(out.status().code(), base::ErrorCode::kExceededMemoryLimit);
+    EXPECT_NE(out.status().message().find("Exceeded memory limit for $"), std::string::npos);
+    // The default budget (100 MiB) holds them easily.
+    EXPECT_TRUE(pipeline->Run(Numbers(200)).ok());
+  }
+  // A small group fits a small budget.
+  auto few = Pipeline::Parse({Document{{"$group", Document{{"_id", "$k"}}}}});
+  ASSERT_TRUE(few.ok());
+  auto out = few->Run(Numbers(200), small);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->size(), 3u);
+}
+
+TEST(PipelineTest, SampleIsASubsetFixedByTheSeed) {
+  auto pipeline = Pipeline::Parse({Document{{"$sample", Document{{"size", 5}}}}});
+  ASSERT_TRUE(pipeline.ok());
+  Pipeline::RunOptions options;
+  options.random_seed = 42;
+  auto a = pipeline->Run(Numbers(50), options);
+  auto b = pipeline->Run(Numbers(50), options);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, *b);
+  ASSERT_EQ(a->size(), 5u);
+  std::set<int> ids;
+  for (const Document& d : *a) ids.insert(d.Get("_id")->as_int32());
+  EXPECT_EQ(ids.size(), 5u);
+  options.random_seed = 43;
+  auto c = pipeline->Run(Numbers(50), options);
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(*a, *c);
+}
+
+TEST(PipelineTest, AtMostAThousandStages) {
+  std::vector<Document> stages(Pipeline::kMaxStages, Document{{"$skip", 0}});
+  EXPECT_TRUE(Pipeline::Parse(stages).ok());
+  stages.push_back(Document{{"$skip", 0}});
+  EXPECT_EQ(Pipeline::Parse(stages).status().message(),
+            "Pipeline length must be no longer than 1000 stages.");
+}
+
+TEST(PipelineTest, SumWidensLikeMongoDB) {
+  auto pipeline = Pipeline::Parse(
+      {Document{{"$group", Document{{"_id", doc::Value()}, {"s", Document{{"$sum", "$v"}}}}}}});
+  ASSERT_TRUE(pipeline.ok());
+  auto run = [&](std::vector<doc::Value> values) {
+    std::vector<Document> docs;
+    for (auto& v : values) docs.push_back(Document{{"v", v}});
+    auto out = pipeline->Run(std::move(docs));
+    EXPECT_TRUE(out.ok());
+    return *out->front().Get("s");
+  };
+  EXPECT_EQ(run({1, 2}).type(), doc::Type::kInt32);
+  EXPECT_EQ(run({INT32_MAX, 1}), doc::Value(std::int64_t{INT32_MAX} + 1));
+  EXPECT_EQ(run({INT64_MAX, std::int64_t{1}}).type(), doc::Type::kDouble);
 }
 
 }  // namespace

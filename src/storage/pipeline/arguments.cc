@@ -25,4 +25,11 @@ base::Result<std::int64_t> NonNegativeInteger(const doc::Value& v, std::string_v
   return n;
 }
 
+base::Status MemoryLimitError(std::string_view stage, std::size_t limit) {
+  return base::Status(base::ErrorCode::kExceededMemoryLimit,
+                      "Exceeded memory limit for " + std::string(stage) +
+                          ", but didn't allow external sort (limit " + std::to_string(limit) +
+                          " bytes)");
+}
+
 }  // namespace plinth::storage::pipeline

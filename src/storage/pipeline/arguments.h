@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -14,5 +15,10 @@ namespace plinth::storage::pipeline {
 // $skip/$limit/$sample read theirs. Errors name `stage`: "invalid argument to
 // $skip stage: Expected an integer".
 base::Result<std::int64_t> NonNegativeInteger(const doc::Value& v, std::string_view stage);
+
+// kExceededMemoryLimit for `stage` ("$group") past `limit` bytes: MongoDB's
+// "Exceeded memory limit for $group, but didn't allow external sort", with
+// the limit but without the allowDiskUse hint (Plinth has no disk spill).
+base::Status MemoryLimitError(std::string_view stage, std::size_t limit);
 
 }  // namespace plinth::storage::pipeline

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "doc/limits.h"
+#include "storage/pipeline/arguments.h"
 #include "storage/pipeline/stage.h"
 
 namespace plinth::storage::pipeline {
@@ -13,7 +15,13 @@ class SortStage : public Stage {
  public:
   explicit SortStage(matcher::SortSpec sort) : sort_(std::move(sort)) {}
   base::Result<std::vector<doc::Document>> Run(std::vector<doc::Document> docs,
-                                               StageContext&) const override {
+                                               StageContext& ctx) const override {
+    // MongoDB's in-memory sort holds every document: charge their size.
+    std::size_t used = 0;
+    for (const doc::Document& d : docs) {
+      used += doc::BsonSize(d);
+      if (used > ctx.memory_limit_bytes) return MemoryLimitError("$sort", ctx.memory_limit_bytes);
+    }
     std::stable_sort(docs.begin(), docs.end(), [&](const doc::Document& a, const doc::Document& b) {
       return sort_.Compare(a, b) < 0;
     });

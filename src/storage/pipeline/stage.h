@@ -24,6 +24,7 @@ struct StageContext {
   std::int64_t now_millis = 0;       // $$NOW, fixed for the whole run
   ForeignSource* foreign = nullptr;  // other collections; null when the caller gives none
   std::size_t memory_limit_bytes = kDefaultMemoryLimitBytes;  // per blocking stage
+  std::uint64_t random_seed = 0;                              // $sample's choices
 
   // An expression context reading `root` at this run's $$NOW.
   expr::EvalContext Eval(const doc::Document& root) const {

@@ -23,6 +23,12 @@ namespace plinth::storage::pipeline {
   X("$skip", ParseSkip)               \
   X("$limit", ParseLimit)             \
   X("$count", ParseCount)             \
+  X("$group", ParseGroup)             \
+  X("$unwind", ParseUnwind)           \
+  X("$sortByCount", ParseSortByCount) \
+  X("$facet", ParseFacet)             \
+  X("$bucket", ParseBucket)           \
+  X("$sample", ParseSample)           \
   X("$lookup", ParseLookup)
 
 #define PLINTH_DECLARE_STAGE_PARSER(name, parser)                          \
@@ -45,11 +51,10 @@ constexpr StageEntry kStages[] = {PLINTH_PIPELINE_STAGES(PLINTH_STAGE_ENTRY)};
 // MongoDB stages Plinth does not run: refused as "not supported yet" rather
 // than "Unrecognized", so a client can tell a real stage from a typo.
 constexpr std::string_view kUnsupportedStages[] = {
-    "$group",        "$lookup",      "$unwind",          "$facet",       "$bucket",
-    "$bucketAuto",   "$sortByCount", "$sample",          "$graphLookup", "$unionWith",
-    "$densify",      "$fill",        "$setWindowFields", "$redact",      "$geoNear",
-    "$out",          "$merge",       "$indexStats",      "$collStats",   "$documents",
-    "$changeStream", "$search",      "$listSessions",    "$currentOp",   "$planCacheStats"};
+    "$bucketAuto",      "$graphLookup", "$unionWith",     "$densify",      "$fill",
+    "$setWindowFields", "$redact",      "$geoNear",       "$out",          "$merge",
+    "$indexStats",      "$collStats",   "$documents",     "$changeStream", "$search",
+    "$listSessions",    "$currentOp",   "$planCacheStats"};
 
 }  // namespace
 
@@ -77,6 +82,10 @@ base::Result<std::unique_ptr<const Stage>> ParseStage(const doc::Document& spec,
 
 base::Result<std::vector<std::unique_ptr<const Stage>>> ParseStages(
     const std::vector<doc::Document>& specs, const StageParseContext& ctx) {
+  if (specs.size() > kMaxStages) {
+    return base::BadValue("Pipeline length must be no longer than " + std::to_string(kMaxStages) +
+                          " stages.");
+  }
   std::vector<std::unique_ptr<const Stage>> stages;
   stages.reserve(specs.size());
   for (const doc::Document& spec : specs) {

@@ -23,7 +23,12 @@ StageParser FindStageParser(std::string_view name);
 base::Result<std::unique_ptr<const Stage>> ParseStage(const doc::Document& spec,
                                                       const StageParseContext& ctx);
 
+// At most this many stages per pipeline, MongoDB's limit; each sub-pipeline
+// ($facet, $lookup) counts on its own.
+inline constexpr std::size_t kMaxStages = 1000;
+
 // Parses every stage of `specs`, in order (sub-pipelines: $facet, $lookup).
+// More than kMaxStages is kBadValue.
 base::Result<std::vector<std::unique_ptr<const Stage>>> ParseStages(
     const std::vector<doc::Document>& specs, const StageParseContext& ctx);
 

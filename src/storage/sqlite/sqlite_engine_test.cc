@@ -319,7 +319,7 @@ TEST_F(SqliteEngineTest, AggregateBasicStages) {
   auto unknown = coll_->Aggregate({Document{{"$bogus", 1}}});
   EXPECT_EQ(unknown.status().code(), base::ErrorCode::kBadValue);
   EXPECT_EQ(unknown.status().message(), "Unrecognized pipeline stage name: '$bogus'");
-  auto later = coll_->Aggregate({Document{{"$group", Document{{"_id", 1}}}}});
+  auto later = coll_->Aggregate({Document{{"$bucketAuto", Document{{"groupBy", "$g"}}}}});
   EXPECT_EQ(later.status().code(), base::ErrorCode::kBadValue);
   EXPECT_NE(later.status().message().find("not supported yet"), std::string::npos);
 }
