@@ -507,6 +507,12 @@ TEST_F(DataAccessTest, LookupReadsTheTargetThroughItsOwnRules) {
                  R"("let":{"t":"$tag"},"pipeline":[{"$match":{"$expr":{"$ne":["$tag","$$t"]}}},)"
                  R"({"$project":{"_id":1}}],"as":"others"}},{"$project":{"others":1}}]})"),
             R"([{"_id":3,"others":[{"_id":1}]}])");
+  // Inside $facet as well.
+  EXPECT_EQ(Call(alice, "aggregate",
+                 R"({"pipeline":[{"$match":{"_id":3}},{"$facet":{"f":[{"$lookup":{)"
+                 R"("from":"notes","pipeline":[{"$project":{"_id":1}}],"as":"all"}},)"
+                 R"({"$project":{"all":1}}]}}]})"),
+            R"([{"f":[{"_id":3,"all":[{"_id":1},{"_id":3}]}]}])");
 }
 
 TEST_F(DataAccessTest, LookupRemovesTheTargetsUnreadableFields) {

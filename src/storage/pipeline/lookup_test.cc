@@ -70,7 +70,7 @@ TEST(LookupTest, ManyDistinctKeysAreReadInBatches) {
   options.foreign = &source;
   auto out = pipeline->Run(Input(2500), options);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
-  EXPECT_EQ(source.filters.size(), 3u);  // 1000 keys per read
+  EXPECT_EQ(source.filters.size(), 25u);  // 100 keys per read
   EXPECT_EQ((*out)[42].Get("j")->as_array().size(), 1u);
   EXPECT_EQ((*out)[420].Get("j")->as_array().size(), 0u);
 }
