@@ -26,6 +26,10 @@
 #                     indexed foreignField against reading both collections
 #   BENCH_LOOKUP_DOCS documents per collection of the $lookup benchmark
 #                     (default 100000)
+#   BENCH_AGGREGATE   0 skips the aggregation benchmark (default 1):
+#                     bench_aggregate (bench/storage/aggregate_bench.cc), a
+#                     $group over BENCH_AGGREGATE_DOCS documents (default
+#                     1000000) against a full Find and a hand-written group
 #   BENCH_JS          0 skips the JavaScript benchmark (default 1): bench_js
 #                     (bench/js/, Google Benchmark), per-call cost of a function
 #                     against a bare compiled call in the same run
@@ -69,6 +73,7 @@ run_http=${BENCH_HTTP:-1}
 run_storage=${BENCH_STORAGE:-1}
 run_js=${BENCH_JS:-1}
 run_lookup=${BENCH_LOOKUP:-1}
+run_aggregate=${BENCH_AGGREGATE:-1}
 run_auth=${BENCH_AUTH:-1}
 [[ $run_http != 0 ]] || run_auth=0
 auth_users=${BENCH_AUTH_USERS:-64}
@@ -468,6 +473,16 @@ if [[ $run_lookup != 0 ]]; then
   echo
   echo "== plinth \$lookup benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
   TMPDIR="$work" "$lookup_bin" || fail "bench_lookup failed"
+fi
+
+# Aggregation: $group over 1M documents against a full Find and a
+# hand-written group in the same process (bench/storage/aggregate_bench.cc).
+if [[ $run_aggregate != 0 ]]; then
+  aggregate_bin=$(find_binary bench_aggregate)
+  [[ -n $aggregate_bin ]] || fail "no bench_aggregate in $build (configure with -DPLINTH_BENCH=ON)"
+  echo
+  echo "== plinth aggregation benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
+  TMPDIR="$work" "$aggregate_bin" || fail "bench_aggregate failed"
 fi
 
 # JavaScript: per-call cost of a function with its isolation, against a bare

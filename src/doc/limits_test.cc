@@ -48,6 +48,16 @@ TEST(BsonSizeTest, MatchesTheEncoder) {
   EXPECT_EQ(BsonSize(Array{}), 5u);
 }
 
+TEST(BsonSizeTest, ValuePayloadIsTheElementWithoutTypeAndName) {
+  // An element is type byte + name + NUL + payload.
+  for (const auto& [name, value] : EveryType()) {
+    EXPECT_EQ(BsonSize(Document{{name, value}}), 5 + 1 + name.size() + 1 + BsonValueSize(value))
+        << name;
+  }
+  EXPECT_EQ(BsonValueSize(Value(std::int32_t{1})), 4u);
+  EXPECT_EQ(BsonValueSize(Value("ab")), 7u);
+}
+
 TEST(CheckLimitsTest, NamesTheLimit) {
   EXPECT_TRUE(CheckLimits(NestedDocuments(99).as_document(), {}).ok());
   base::Status deep = CheckLimits(NestedDocuments(101).as_document(), {});

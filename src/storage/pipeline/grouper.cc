@@ -17,10 +17,11 @@ base::Status Grouper::Add(const doc::Value& key, const doc::Document& document,
                           const StageContext& ctx) {
   auto it = index_.find(key);
   if (it == index_.end()) {
-    // Per group: the key (held twice, in the index and the output) and the
-    // accumulator states.
-    PLINTH_RETURN_IF_ERROR(
-        Charge(2 * doc::BsonValueSize(key) + specs_.size() * sizeof(AccumulatorState)));
+    // Per group: the key's BSON size (held twice, in the index and the
+    // output) and, per accumulator, an 8-byte scalar plus element overhead;
+    // what $push/$addToSet/$mergeObjects keep is charged as it grows.
+    constexpr std::size_t kAccumulatorBytes = 16;
+    PLINTH_RETURN_IF_ERROR(Charge(2 * doc::BsonValueSize(key) + specs_.size() * kAccumulatorBytes));
     it = index_.emplace(key, groups_.size()).first;
     keys_.push_back(key);
     std::vector<AccumulatorState> states;
