@@ -21,6 +21,11 @@
 #                     (bench/storage/, Google Benchmark) after the HTTP part
 #   BENCH_STORAGE_SIZES  collection sizes of the storage benchmark (default
 #                     10000,1000000; building the 1M dataset takes a while)
+#   BENCH_LOOKUP      0 skips the $lookup benchmark (default 1): bench_lookup
+#                     (bench/storage/lookup_bench.cc), a 100k x 100k join on an
+#                     indexed foreignField against reading both collections
+#   BENCH_LOOKUP_DOCS documents per collection of the $lookup benchmark
+#                     (default 100000)
 #   BENCH_AGGREGATE   0 skips the aggregation benchmark (default 1):
 #                     bench_aggregate (bench/storage/aggregate_bench.cc), a
 #                     $group over BENCH_AGGREGATE_DOCS documents (default
@@ -83,6 +88,7 @@ fail() {
 run_http=${BENCH_HTTP:-1}
 run_storage=${BENCH_STORAGE:-1}
 run_js=${BENCH_JS:-1}
+run_lookup=${BENCH_LOOKUP:-1}
 run_aggregate=${BENCH_AGGREGATE:-1}
 run_auth=${BENCH_AUTH:-1}
 [[ $run_http != 0 ]] || run_auth=0
@@ -610,6 +616,17 @@ if [[ $run_storage != 0 ]]; then
   echo "== plinth storage benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
   echo "== $(nproc) CPUs (${cpu:-unknown}), sizes ${BENCH_STORAGE_SIZES:-10000,1000000}, temp dir ${TMPDIR:-/tmp}"
   TMPDIR="$work" "$storage_bin" --benchmark_counters_tabular=true || fail "bench_storage failed"
+fi
+
+# $lookup: a 100k x 100k join through Collection::Aggregate against reading
+# both collections in full (bench/storage/lookup_bench.cc); the ratio is its
+# last line.
+if [[ $run_lookup != 0 ]]; then
+  lookup_bin=$(find_binary bench_lookup)
+  [[ -n $lookup_bin ]] || fail "no bench_lookup in $build (configure with -DPLINTH_BENCH=ON)"
+  echo
+  echo "== plinth \$lookup benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
+  TMPDIR="$work" "$lookup_bin" || fail "bench_lookup failed"
 fi
 
 # Aggregation: $group over 1M documents against a full Find and a

@@ -32,6 +32,18 @@ void CollectEqualities(const Node& node, Equalities* out) {
   }
 }
 
+// Walks the top-level AND for $in conditions of several values.
+void CollectIns(const Node& node, std::vector<InField>* out) {
+  if (node.kind == NodeKind::kAnd && !node.from_all) {
+    for (const auto& child : node.children) CollectIns(*child, out);
+    return;
+  }
+  if (node.kind != NodeKind::kLeaf || !node.path) return;
+  if (node.op == LeafOp::kIn && node.in_values.size() > 1 && node.regexes.empty()) {
+    out->push_back(InField{*node.path, node.in_values});
+  }
+}
+
 }  // namespace
 
 Matcher::~Matcher() = default;
@@ -42,6 +54,7 @@ base::Result<std::shared_ptr<const Matcher>> Matcher::Parse(const doc::Document&
   std::shared_ptr<Matcher> matcher(new Matcher());
   matcher->matches_everything_ = root->kind == NodeKind::kAnd && root->children.empty();
   CollectEqualities(*root, &matcher->equality_fields_);
+  CollectIns(*root, &matcher->in_fields_);
   matcher->root_ = std::move(root);
   return std::shared_ptr<const Matcher>(std::move(matcher));
 }

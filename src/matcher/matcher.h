@@ -51,6 +51,12 @@ struct MatchDetails {
   std::optional<std::size_t> array_index;
 };
 
+// A top-level {path: {$in: [values]}} condition (see Matcher::InFields).
+struct InField {
+  doc::FieldPath path;
+  std::vector<doc::Value> values;
+};
+
 class Matcher {
  public:
   static base::Result<std::shared_ptr<const Matcher>> Parse(const doc::Document& filter,
@@ -74,6 +80,12 @@ class Matcher {
     return equality_fields_;
   }
 
+  // {path: {$in: [...]}} conditions of two or more values and no regex, at
+  // the top level or inside a top-level $and: a document matching the
+  // filter has one of the values at the path, so an engine may read an
+  // index once per value ($lookup reads by such batches of keys).
+  const std::vector<InField>& InFields() const { return in_fields_; }
+
   // True for a filter with no conditions ({}; also {$comment: ...}).
   bool MatchesEverything() const { return matches_everything_; }
 
@@ -81,6 +93,7 @@ class Matcher {
   Matcher() = default;
   std::unique_ptr<const Node> root_;
   std::vector<std::pair<doc::FieldPath, doc::Value>> equality_fields_;
+  std::vector<InField> in_fields_;
   bool matches_everything_ = false;
 };
 

@@ -1,6 +1,7 @@
 #include "matcher/projection.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <string_view>
 
@@ -14,14 +15,32 @@ namespace {
 using Slice = Projection::Slice;
 using Tree = Projection::Tree;
 
-enum class EntryKind { kInclude, kExclude, kSlice, kElemMatch, kPositional };
+enum class EntryKind { kInclude, kExclude, kSlice, kElemMatch, kPositional, kComputed };
 
 struct Entry {
   std::string path;
   EntryKind kind;
   Slice slice;
   std::shared_ptr<const Matcher> elem_match;
+  std::shared_ptr<const expr::Expression> computed = nullptr;
 };
+
+// Parses an aggregation expression at `path` (MongoDB 4.4+ find
+// projections); only find projections (with a query) take them.
+base::Status ParseComputed(const std::string& path, const doc::Value& value, bool allowed,
+                           std::vector<Entry>* out) {
+  if (!allowed) {
+    return base::BadValue("projection expression values (on " + path +
+                          ") are not supported here; use 0, 1, true or false");
+  }
+  PLINTH_ASSIGN_OR_RETURN(expr::Expression e, expr::Expression::Parse(value));
+  out->push_back({path,
+                  EntryKind::kComputed,
+                  {},
+                  nullptr,
+                  std::make_shared<const expr::Expression>(std::move(e))});
+  return base::Status::Ok();
+}
 
 bool IsInclusionValue(const doc::Value& v) {
   if (v.is_bool()) return v.as_bool();
@@ -64,7 +83,7 @@ base::Result<Slice> ParseSlice(const doc::Value& arg) {
 }
 
 // Parses {$slice: ...} or {$elemMatch: ...} at `path` into an entry.
-base::Status ParseOperator(const std::string& path, const doc::Document& d,
+base::Status ParseOperator(const std::string& path, const doc::Document& d, bool expressions,
                            std::vector<Entry>* out) {
   const auto& [name, arg] = d.fields()[0];
   if (d.size() != 1) {
@@ -89,11 +108,16 @@ base::Status ParseOperator(const std::string& path, const doc::Document& d,
     out->push_back({path, EntryKind::kElemMatch, {}, std::move(matcher)});
     return base::Status::Ok();
   }
-  return base::BadValue("projection operator " + name + " (on " + path + ") is not supported yet");
+  if (name == "$meta") {
+    return base::BadValue("projection operator " + name + " (on " + path +
+                          ") is not supported yet");
+  }
+  return ParseComputed(path, doc::Value(d), expressions, out);
 }
 
-base::Status Flatten(const std::string& prefix, const doc::Document& spec, std::vector<Entry>* out,
-                     std::size_t depth) {
+// `expressions`: whether values may be aggregation expressions.
+base::Status Flatten(const std::string& prefix, const doc::Document& spec, bool expressions,
+                     std::vector<Entry>* out, std::size_t depth) {
   if (depth > 100) return base::BadValue("projection is nested too deeply");
   for (const auto& [name, value] : spec) {
     const std::string path = prefix.empty() ? name : prefix + "." + name;
@@ -126,14 +150,13 @@ base::Status Flatten(const std::string& prefix, const doc::Document& spec, std::
       }
       const std::string& first = d->fields()[0].first;
       if (!first.empty() && first[0] == '$') {
-        PLINTH_RETURN_IF_ERROR(ParseOperator(path, *d, out));
+        PLINTH_RETURN_IF_ERROR(ParseOperator(path, *d, expressions, out));
         continue;
       }
-      PLINTH_RETURN_IF_ERROR(Flatten(path, *d, out, depth + 1));
+      PLINTH_RETURN_IF_ERROR(Flatten(path, *d, expressions, out, depth + 1));
       continue;
     }
-    return base::BadValue("projection expression values (on " + path +
-                          ") are not supported yet; use 0, 1, true or false");
+    PLINTH_RETURN_IF_ERROR(ParseComputed(path, value, expressions, out));
   }
   return base::Status::Ok();
 }
@@ -155,9 +178,11 @@ base::Status Insert(Tree* root, const Entry& entry) {
       return base::BadValue("Path collision at " + entry.path);
     }
     if (entry.kind == EntryKind::kPositional) child->positional = true;
+    if (entry.kind == EntryKind::kComputed) child->has_computed = true;
     node = child;
   }
   node->leaf = true;
+  node->computed = entry.computed;
   if (entry.kind == EntryKind::kSlice) node->slice = entry.slice;
   if (entry.kind == EntryKind::kElemMatch) node->elem_match = entry.elem_match;
   return base::Status::Ok();
@@ -210,6 +235,7 @@ std::optional<doc::Value> ElemMatchValue(const std::string& name, const doc::Val
 struct Walk {
   std::optional<std::size_t> index;
   base::Status* error;
+  const expr::EvalContext* eval = nullptr;  // computed fields; null: none in the tree
 };
 
 doc::Document Include(const doc::Document& document, const Tree& tree, const Walk& walk,
@@ -278,7 +304,10 @@ doc::Document Include(const doc::Document& document, const Tree& tree, const Wal
   std::vector<std::pair<std::string, doc::Value>> elem_matches;
   for (const auto& [name, value] : document) {
     const Tree* child = Find(tree, name);
-    if (child == nullptr) continue;
+    if (child == nullptr || child->computed) continue;  // computed fields come last
+    // A sub-tree with computed fields over a value that cannot hold them
+    // is built below from the computed fields alone.
+    if (child->has_computed && !child->leaf && !value.is_document() && !value.is_array()) continue;
     const bool positional = positional_live && child->positional;
     if (positional && value.is_array()) {
       if (auto v = PositionalValue(value.as_array(), *child, walk)) out.Append(name, *v);
@@ -293,6 +322,24 @@ doc::Document Include(const doc::Document& document, const Tree& tree, const Wal
     }
   }
   for (auto& [name, value] : elem_matches) out.Append(name, std::move(value));
+  // Computed fields follow the included ones, in specification order, as
+  // MongoDB's $project orders them; they read the whole document.
+  if (walk.eval == nullptr) return out;
+  for (const auto& [name, child] : tree.children) {
+    if (!child.has_computed) continue;
+    if (child.computed) {
+      base::Result<std::optional<doc::Value>> v = child.computed->Evaluate(*walk.eval);
+      if (!v.ok()) {
+        if (walk.error->ok()) *walk.error = v.status();
+        continue;
+      }
+      if (v->has_value()) out.Append(name, std::move(**v));
+      continue;
+    }
+    const doc::Value* present = document.Get(name);
+    if (present != nullptr && (present->is_document() || present->is_array())) continue;
+    out.Append(name, Include(doc::Document{}, child, walk, false));
+  }
   return out;
 }
 
@@ -323,7 +370,7 @@ base::Result<Projection> Projection::Parse(const doc::Document& spec, const Matc
   Projection projection;
   if (spec.empty()) return projection;
   std::vector<Entry> entries;
-  PLINTH_RETURN_IF_ERROR(Flatten("", spec, &entries, 0));
+  PLINTH_RETURN_IF_ERROR(Flatten("", spec, query != nullptr, &entries, 0));
   int id_mode = -1;  // -1 unspecified, 0 excluded, 1 included
   int mode = -1;     // -1 unknown, 0 exclusion, 1 inclusion
   int positionals = 0;
@@ -370,6 +417,8 @@ base::Result<Projection> Projection::Parse(const doc::Document& spec, const Matc
   }
   projection.inclusion_ = mode == 1;
   projection.positional_ = positionals > 0;
+  projection.computed_ = std::any_of(entries.begin(), entries.end(),
+                                     [](const Entry& e) { return e.kind == EntryKind::kComputed; });
   projection.root_ = std::move(root);
   return projection;
 }
@@ -386,7 +435,14 @@ base::Result<doc::Document> Projection::Apply(const doc::Document& document,
   if (root_ == nullptr) return document;
   if (!inclusion_) return Exclude(document, *root_);
   base::Status error;
-  doc::Document out = Include(document, *root_, Walk{details.array_index, &error}, positional_);
+  expr::EvalContext eval;
+  eval.root = &document;
+  eval.now_millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  doc::Document out =
+      Include(document, *root_, Walk{details.array_index, &error, computed_ ? &eval : nullptr},
+              positional_);
   if (!error.ok()) return error;
   return out;
 }

@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "doc/value.h"
+#include "expr/expression.h"
 
 namespace plinth::matcher {
 
@@ -36,23 +37,33 @@ struct MatchDetails;
 //   end when negative). Neither inclusion nor exclusion: alone it keeps every
 //   other field. Values that are not arrays are left as they are.
 //
+// - {total: {$add: ["$a", "$b"]}}, {x: {$literal: 1}}, {n: "$a.b"}: a
+//   computed field, MongoDB 4.4+'s aggregation expressions in find
+//   projections (expr/), read against the whole document; $$NOW is the
+//   system clock at the Apply call. Only in find, findOne and findOneAnd*
+//   projections (Parse needs the query, as for "a.$"), which then are
+//   inclusions; computed fields follow the included ones, in specification
+//   order, as in $project. A path to nothing or $$REMOVE leaves the field out.
+//
 // Parse errors (kBadValue): mixing inclusion and exclusion ("Cannot do
-// exclusion on field x in inclusion projection" and the reverse), path
-// collisions ("a" with "a.b"), empty sub-projections, malformed operators,
-// and what is not built yet ($meta, expression values): "not supported yet".
+// exclusion on field x in inclusion projection" and the reverse, computed
+// fields counting as inclusions), path collisions ("a" with "a.b"), empty
+// sub-projections, malformed operators, expression values without a query,
+// expression parse errors, and $meta: "not supported yet".
 class Projection {
  public:
   // `query` is the filter of the find (or findOneAnd*) this projection
-  // belongs to; "a.$" needs it and is refused without one (aggregation,
-  // rules). Not retained.
+  // belongs to; "a.$" and expression values need it and are refused
+  // without one (aggregation, rules' filter projections). Not retained.
   static base::Result<Projection> Parse(const doc::Document& spec, const Matcher* query = nullptr);
 
   // True for the empty spec {}: Apply returns the document unchanged.
   bool empty() const { return root_ == nullptr; }
   bool is_inclusion() const { return inclusion_; }
 
-  // True when the projection has "a.$": use Apply with the query's details.
-  bool needs_match_details() const { return positional_; }
+  // True when the projection has "a.$" or computed fields: use the checked
+  // Apply with the query's details.
+  bool needs_match_details() const { return positional_ || computed_; }
 
   // The projected copy of `document`, as MongoDB produces it: fields keep the
   // document's order; a path through an array applies to each element that
@@ -61,7 +72,8 @@ class Projection {
   doc::Document Apply(const doc::Document& document) const;
 
   // Apply for a document the query matched with `details`. BadValue when
-  // "a.$" has no matched position, or the position is outside the array.
+  // "a.$" has no matched position, or the position is outside the array;
+  // a computed field's evaluation error (the first one met).
   base::Result<doc::Document> Apply(const doc::Document& document,
                                     const MatchDetails& details) const;
 
@@ -79,12 +91,15 @@ class Projection {
     std::optional<Slice> slice;                 // leaf: {$slice: ...}
     std::shared_ptr<const Matcher> elem_match;  // leaf: {a: {$elemMatch}} over {a: [e]}
     bool positional = false;  // on the path of "a.$" (every node down to its leaf)
+    std::shared_ptr<const expr::Expression> computed;  // leaf: a computed field
+    bool has_computed = false;  // on the path of a computed field (every node down to its leaf)
   };
 
  private:
   std::shared_ptr<const Tree> root_;
   bool inclusion_ = true;
   bool positional_ = false;
+  bool computed_ = false;  // some leaf is a computed field
 };
 
 }  // namespace plinth::matcher

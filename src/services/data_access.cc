@@ -6,6 +6,8 @@
 #include "services/mongo_result.h"
 #include "services/ruled_actions.h"
 #include "storage/app_namespace.h"
+#include "storage/cursor.h"
+#include "storage/names.h"
 
 namespace plinth::services {
 namespace {
@@ -69,6 +71,30 @@ Status AsMongoError(Status status) {
       return status;
   }
 }
+
+// $lookup's reads for the system caller: another collection of the
+// request's database, mapped into the app's namespace of the store like the
+// request's own, read without rules. Lives for one call.
+class AppForeignSource final : public storage::pipeline::ForeignSource {
+ public:
+  AppForeignSource(storage::Engine& store, std::string_view app_id, std::string_view database)
+      : store_(store), app_id_(app_id), database_(database) {}
+
+  base::Result<std::vector<doc::Document>> Read(const std::string& collection,
+                                                const doc::Document& filter) override {
+    PLINTH_RETURN_IF_ERROR(storage::ValidateCollectionName(collection));
+    const storage::StoreNamespace ns = storage::AppNamespace(app_id_, database_, collection);
+    PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<storage::Collection> coll,
+                            store_.GetCollection(ns.database, ns.collection));
+    PLINTH_ASSIGN_OR_RETURN(std::unique_ptr<storage::Cursor> cursor, coll->Find(filter));
+    return storage::ReadAll(cursor.get());
+  }
+
+ private:
+  storage::Engine& store_;
+  std::string_view app_id_;
+  std::string_view database_;
+};
 
 }  // namespace
 
@@ -164,7 +190,8 @@ base::Result<doc::Value> DataAccess::RunIn(const DataCaller& caller, std::string
   if (caller.is_system()) {
     PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<storage::Collection> coll,
                             store.GetCollection(ns.database, ns.collection));
-    return Execute(*coll, request);
+    AppForeignSource foreign(store, app_id_, request.database);
+    return Execute(*coll, request, &foreign);
   }
   const rules::CompiledRules* rules = RulesFor(service, request.database, request.collection);
   if (rules == nullptr) {
@@ -181,6 +208,10 @@ base::Result<doc::Value> DataAccess::RunIn(const DataCaller& caller, std::string
   scope.base.functions = functions_;
   scope.now_millis = deps_.clock->NowMillis();
   scope.ids = &ids_;
+  scope.foreign = [&](std::string_view collection) {
+    return ForeignCollection{storage::AppNamespace(app_id_, request.database, collection),
+                             RulesFor(service, request.database, collection)};
+  };
   return ExecuteWithRules(store, ns, scope, request);
 }
 

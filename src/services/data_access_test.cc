@@ -362,8 +362,12 @@ TEST_F(DataAccessTest, BadRequestsAreRefusedAndChangeNothing) {
   ExpectDenied(alice, "aggregate", R"({"pipeline":[{"$merge":{"into":"x"}}]})", "notes",
                ErrorCode::kMongoDbError);
   ExpectDenied(alice, "aggregate",
-               R"({"pipeline":[{"$lookup":{"from":"profiles","localField":"a",)"
-               R"("foreignField":"b","as":"c"}}]})",
+               R"({"pipeline":[{"$graphLookup":{"from":"profiles","startWith":"$a",)"
+               R"("connectFromField":"a","connectToField":"b","as":"c"}}]})",
+               "notes", ErrorCode::kMongoDbError);
+  ExpectDenied(alice, "aggregate",
+               R"({"pipeline":[{"$lookup":{"from":"profiles","pipeline":[{"$out":"x"}],)"
+               R"("as":"c"}}]})",
                "notes", ErrorCode::kMongoDbError);
   ExpectDenied(alice, "aggregate", R"({"pipeline":[{"$facet":{"x":[{"$unionWith":"profiles"}]}}]})",
                "notes", ErrorCode::kMongoDbError);
@@ -431,6 +435,137 @@ TEST_F(DataAccessTest, PositionalUpdatesAndArrayFiltersWorkUnderRules) {
   ExpectDenied(alice, "updateOne",
                R"({"query":{},"update":{"$set":{"tags.0.v":0}},"arrayFilters":[{"t.k":"a"}]})",
                "notes", ErrorCode::kFailedToParse);
+}
+
+TEST_F(DataAccessTest, PipelineUpdatesAreJudgedLikeOtherUpdates) {
+  SeedNotes();
+  const DataCaller alice = User(kAlice);
+  EXPECT_EQ(
+      Call(alice, "updateMany",
+           R"({"query":{},"update":[{"$set":{"n2":{"$multiply":["$n",2]}}},{"$unset":"n"}]})"),
+      R"({"matchedCount":2,"modifiedCount":2})");
+  EXPECT_EQ(Call(alice, "find", R"({"project":{"_id":1,"n2":1}})"),
+            R"([{"_id":1,"n2":2},{"_id":3,"n2":6}])");
+  // Bob's documents are not matched.
+  EXPECT_THAT(Contents("notes"),
+              HasSubstr(R"({"_id":2,"owner_id":")" + std::string(kBob) + R"(","n":2})"));
+  EXPECT_EQ(Call(alice, "findOneAndUpdate",
+                 R"({"filter":{"_id":1},"update":[{"$set":{"n2":{"$add":["$n2",1]}}}],)"
+                 R"("returnNewDocument":true,"projection":{"_id":0,"n2":1}})"),
+            R"({"n2":3})");
+  // The after image decides too: a pipeline handing the document to Bob, or
+  // replacing it without owner, is refused.
+  ExpectDenied(
+      alice, "updateOne",
+      R"({"query":{"_id":1},"update":[{"$set":{"owner_id":")" + std::string(kBob) + R"("}}]})");
+  ExpectDenied(alice, "updateOne", R"({"query":{"_id":3},"update":[{"$replaceWith":{"x":1}}]})");
+  // An upsert seeds the filter's equalities, then runs the stages.
+  EXPECT_EQ(Call(alice, "updateOne",
+                 R"({"query":{"_id":7,"owner_id":")" + std::string(kAlice) +
+                     R"("},"update":[{"$set":{"made":{"$literal":true}}}],"upsert":true})"),
+            R"({"matchedCount":0,"modifiedCount":0,"upsertedId":7})");
+  EXPECT_EQ(Call(alice, "findOne", R"({"query":{"_id":7},"project":{"_id":0,"made":1}})"),
+            R"({"made":true})");
+  ExpectDenied(alice, "updateOne", R"({"query":{"_id":1},"update":[{"$group":{"_id":null}}]})",
+               "notes", ErrorCode::kInvalidOptions);
+  ExpectDenied(alice, "findOneAndReplace", R"({"filter":{"_id":1},"update":[{"$set":{"a":1}}]})",
+               "notes", ErrorCode::kInvalidParameter);
+}
+
+TEST_F(DataAccessTest, ProjectionExpressionsReadOnlyReadableFields) {
+  Call(DataCaller::System(), "insertMany",
+       std::string(R"({"documents":[{"_id":1,"owner_id":")") + kAlice +
+           R"(","name":"Alice","secret":"s1"},{"_id":2,"owner_id":")" + kBob +
+           R"(","name":"Bob","secret":"s2"}]})",
+       "profiles");
+  const DataCaller bob = User(kBob);
+  // Alice's secret is not readable for Bob: an expression reading it sees nothing.
+  EXPECT_EQ(
+      Call(bob, "find", R"({"project":{"_id":0,"who":{"$concat":["$name","!"]},"s":"$secret"}})",
+           "profiles"),
+      R"([{"who":"Alice!"},{"who":"Bob!","s":"s2"}])");
+  EXPECT_EQ(
+      Call(bob, "findOne", R"({"query":{"_id":2},"project":{"x":{"$literal":1}}})", "profiles"),
+      R"({"_id":2,"x":1})");
+}
+
+TEST_F(DataAccessTest, LookupReadsTheTargetThroughItsOwnRules) {
+  Call(DataCaller::System(), "insertMany",
+       std::string(R"({"documents":[{"_id":1,"owner_id":")") + kAlice +
+           R"(","tag":"t"},{"_id":2,"owner_id":")" + kBob +
+           R"(","tag":"t"},{"_id":3,"owner_id":")" + kAlice + R"(","tag":"u"}]})");
+  const DataCaller alice = User(kAlice);
+  // A self-join on a tag both users use: Bob's note never joins.
+  EXPECT_EQ(Call(alice, "aggregate",
+                 R"({"pipeline":[{"$match":{"tag":"t"}},{"$lookup":{"from":"notes",)"
+                 R"("localField":"tag","foreignField":"tag","as":"same"}},)"
+                 R"({"$project":{"same._id":1}}]})"),
+            R"([{"_id":1,"same":[{"_id":1}]}])");
+  // The pipeline form too, uncorrelated or with let/$expr.
+  EXPECT_EQ(Call(alice, "aggregate",
+                 R"({"pipeline":[{"$match":{"_id":3}},{"$lookup":{"from":"notes",)"
+                 R"("let":{"t":"$tag"},"pipeline":[{"$match":{"$expr":{"$ne":["$tag","$$t"]}}},)"
+                 R"({"$project":{"_id":1}}],"as":"others"}},{"$project":{"others":1}}]})"),
+            R"([{"_id":3,"others":[{"_id":1}]}])");
+  // Inside $facet as well.
+  EXPECT_EQ(Call(alice, "aggregate",
+                 R"({"pipeline":[{"$match":{"_id":3}},{"$facet":{"f":[{"$lookup":{)"
+                 R"("from":"notes","pipeline":[{"$project":{"_id":1}}],"as":"all"}},)"
+                 R"({"$project":{"all":1}}]}}]})"),
+            R"([{"f":[{"_id":3,"all":[{"_id":1},{"_id":3}]}]}])");
+}
+
+TEST_F(DataAccessTest, LookupRemovesTheTargetsUnreadableFields) {
+  SeedNotes();
+  Call(DataCaller::System(), "insertMany",
+       std::string(R"({"documents":[{"_id":1,"owner_id":")") + kAlice +
+           R"(","name":"Alice","secret":"s1"},{"_id":2,"owner_id":")" + kBob +
+           R"(","name":"Bob","secret":"s2"}]})",
+       "profiles");
+  const DataCaller alice = User(kAlice);
+  // Alice reads all of her own profile, only name and owner_id of Bob's.
+  EXPECT_EQ(Call(alice, "aggregate",
+                 R"({"pipeline":[{"$match":{"_id":1}},{"$lookup":{"from":"profiles",)"
+                 R"("pipeline":[],"as":"p"}},{"$project":{"p":1}}]})"),
+            std::string(R"([{"_id":1,"p":[{"_id":1,"owner_id":")") + kAlice +
+                R"(","name":"Alice","secret":"s1"},{"owner_id":")" + kBob +
+                R"(","name":"Bob"}]}])");
+  // A join on an unreadable field finds nothing through it.
+  EXPECT_EQ(Call(alice, "aggregate",
+                 R"({"pipeline":[{"$match":{"_id":1}},{"$set":{"s":"s2"}},{"$lookup":{)"
+                 R"("from":"profiles","localField":"s","foreignField":"secret","as":"p"}},)"
+                 R"({"$project":{"p":1}}]})"),
+            R"([{"_id":1,"p":[]}])");
+}
+
+TEST_F(DataAccessTest, LookupAppliesTheTargetsFiltersAndSkipsUnruledCollections) {
+  Call(
+      DataCaller::System(), "insertMany",
+      R"({"documents":[{"_id":1,"team":"red","secret":"r"},{"_id":2,"team":"blue","secret":"b"}]})",
+      "team");
+  Call(DataCaller::System(), "insertMany", R"({"documents":[{"_id":1,"x":1}]})", "norules");
+  const DataCaller alice = User(kAlice, "red");
+  Call(alice, "insertOne",
+       std::string(R"({"document":{"_id":9,"owner_id":")") + kAlice + R"(","team":"red"}})");
+  // team's filter keeps the caller's team and hides `secret`.
+  EXPECT_EQ(Call(alice, "aggregate",
+                 R"({"pipeline":[{"$lookup":{"from":"team","pipeline":[],"as":"t"}},)"
+                 R"({"$project":{"t":1}}]})"),
+            R"([{"_id":9,"t":[{"_id":1,"team":"red"}]}])");
+  // A collection without rules reads as empty.
+  EXPECT_EQ(Call(alice, "aggregate",
+                 R"({"pipeline":[{"$lookup":{"from":"norules","pipeline":[],"as":"n"}},)"
+                 R"({"$project":{"n":1}}]})"),
+            R"([{"_id":9,"n":[]}])");
+  // The system caller reads it, in the app's namespace of the store.
+  EXPECT_EQ(Call(DataCaller::System(), "aggregate",
+                 R"({"pipeline":[{"$lookup":{"from":"norules","localField":"_id",)"
+                 R"("foreignField":"x","as":"n"}},{"$project":{"n":1}}]})"),
+            R"([{"_id":9,"n":[]}])");
+  EXPECT_EQ(Call(DataCaller::System(), "aggregate",
+                 R"({"pipeline":[{"$lookup":{"from":"team","localField":"team",)"
+                 R"("foreignField":"team","as":"t"}},{"$project":{"t._id":1}}]})"),
+            R"([{"_id":9,"t":[{"_id":1}]}])");
 }
 
 TEST_F(DataAccessTest, PointReadsAreFindsPinnedToOneId) {

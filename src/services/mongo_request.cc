@@ -227,7 +227,12 @@ base::Result<MongoRequest> ParseMongoRequest(std::string_view action_name,
   PLINTH_RETURN_IF_ERROR(ReadDocument(args.Get("sort"), "sort", &req.sort));
   PLINTH_RETURN_IF_ERROR(ReadLimit(args.Get("limit"), &req.limit));
   const doc::Value* update = args.Get("update");
-  PLINTH_RETURN_IF_ERROR(ReadDocument(update, "update", &req.update));
+  if (update != nullptr && update->is_array()) {
+    req.update_is_pipeline = true;
+    PLINTH_RETURN_IF_ERROR(ReadDocumentArray(update, "update", &req.update_pipeline));
+  } else {
+    PLINTH_RETURN_IF_ERROR(ReadDocument(update, "update", &req.update));
+  }
   PLINTH_RETURN_IF_ERROR(ReadBool(args.Get("upsert"), "upsert", &req.upsert));
   PLINTH_RETURN_IF_ERROR(
       ReadBool(args.Get("returnNewDocument"), "returnNewDocument", &req.return_new));
@@ -269,7 +274,7 @@ base::Result<MongoRequest> ParseMongoRequest(std::string_view action_name,
     case MongoAction::kUpdateOne:
     case MongoAction::kUpdateMany:
       if (update == nullptr) return Missing("update");
-      req.update_is_replacement = IsOperatorless(req.update);
+      req.update_is_replacement = !req.update_is_pipeline && IsOperatorless(req.update);
       break;
     case MongoAction::kFindOneAndUpdate:
       if (update == nullptr) return Missing("update");
@@ -278,6 +283,9 @@ base::Result<MongoRequest> ParseMongoRequest(std::string_view action_name,
       // realm-web 2.0.1 sends its findOneAndDelete() under this name, with
       // filter/sort/projection and no `update`.
       if (update == nullptr) req.action = MongoAction::kFindOneAndDelete;
+      if (req.update_is_pipeline) {
+        return WrongType("update", "a document (a replacement)", *update);
+      }
       break;
   }
   if (req.action != MongoAction::kInsertOne && req.action != MongoAction::kInsertMany) {

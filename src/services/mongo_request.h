@@ -50,6 +50,10 @@ struct MongoRequest {
   // `update`: operators for updateOne/updateMany/findOneAndUpdate, the
   // replacement for findOneAndReplace.
   doc::Document update;
+  // `update` sent as an array: a pipeline-style update (MongoDB 4.2+) for
+  // updateOne/updateMany/findOneAndUpdate; `update` is then empty.
+  bool update_is_pipeline = false;
+  std::vector<doc::Document> update_pipeline;
   // updateOne/updateMany sent an operator-less `update` ({name: "Alison"}):
   // `update` is a replacement of every matched document, keeping its _id.
   bool update_is_replacement = false;

@@ -110,7 +110,8 @@ doc::Value EncodeDeleteResult(const storage::DeleteResult& result) {
   return doc::Value(doc::Document{{"deletedCount", doc::Value(ClampToInt32(result.deleted))}});
 }
 
-base::Result<doc::Value> Execute(storage::Collection& collection, const MongoRequest& req) {
+base::Result<doc::Value> Execute(storage::Collection& collection, const MongoRequest& req,
+                                 storage::pipeline::ForeignSource* foreign) {
   switch (req.action) {
     case MongoAction::kFind:
       return FindAll(collection, req);
@@ -130,7 +131,7 @@ base::Result<doc::Value> Execute(storage::Collection& collection, const MongoReq
     }
     case MongoAction::kAggregate: {
       PLINTH_ASSIGN_OR_RETURN(std::unique_ptr<storage::Cursor> cursor,
-                              collection.Aggregate(req.pipeline));
+                              collection.Aggregate(req.pipeline, {foreign}));
       PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> documents, storage::ReadAll(cursor.get()));
       return EncodeDocuments(documents);
     }
@@ -152,7 +153,11 @@ base::Result<doc::Value> Execute(storage::Collection& collection, const MongoReq
       options.upsert = req.upsert;
       options.array_filters = req.array_filters;
       base::Result<storage::UpdateResult> result =
-          !req.update_is_replacement
+          req.update_is_pipeline
+              ? (req.action == MongoAction::kUpdateOne
+                     ? collection.UpdateOneWithPipeline(req.filter, req.update_pipeline, options)
+                     : collection.UpdateManyWithPipeline(req.filter, req.update_pipeline, options))
+          : !req.update_is_replacement
               ? (req.action == MongoAction::kUpdateOne
                      ? collection.UpdateOne(req.filter, req.update, options)
                      : collection.UpdateMany(req.filter, req.update, options))
@@ -173,7 +178,10 @@ base::Result<doc::Value> Execute(storage::Collection& collection, const MongoReq
     case MongoAction::kFindOneAndUpdate: {
       PLINTH_ASSIGN_OR_RETURN(
           std::optional<doc::Document> found,
-          collection.FindOneAndUpdate(req.filter, req.update, FindAndModifyOptionsOf(req)));
+          req.update_is_pipeline
+              ? collection.FindOneAndUpdateWithPipeline(req.filter, req.update_pipeline,
+                                                        FindAndModifyOptionsOf(req))
+              : collection.FindOneAndUpdate(req.filter, req.update, FindAndModifyOptionsOf(req)));
       return EncodeOptionalDocument(found);
     }
     case MongoAction::kFindOneAndReplace: {

@@ -42,7 +42,10 @@ doc::Value EncodeDeleteResult(const storage::DeleteResult& result);
 // changes nothing — except an operator-less updateMany over several documents,
 // which replaces them one at a time (docs/mongodb-service.md).
 // `arrayFilters` go to the store with the update. REQUIRES: `request` came
-// from ParseMongoRequest (or is as valid).
-base::Result<doc::Value> Execute(storage::Collection& collection, const MongoRequest& request);
+// from ParseMongoRequest (or is as valid). `foreign` is where an aggregate's
+// $lookup reads other collections (storage::AggregateOptions::foreign; null:
+// the collection's own store database, by name); borrowed for the call.
+base::Result<doc::Value> Execute(storage::Collection& collection, const MongoRequest& request,
+                                 storage::pipeline::ForeignSource* foreign = nullptr);
 
 }  // namespace plinth::services

@@ -8,11 +8,13 @@
 #include <utility>
 #include <vector>
 
+#include "expr/expression_object.h"
 #include "matcher/matcher.h"
 #include "matcher/projection.h"
 #include "services/mongo_result.h"
 #include "storage/aggregate.h"
 #include "storage/cursor.h"
+#include "storage/names.h"
 #include "update/update.h"
 
 namespace plinth::services {
@@ -53,7 +55,9 @@ struct Narrowed {
   std::vector<matcher::Projection> filter_projections;
   std::optional<matcher::Projection> request_projection;
   // The narrowed query as a matcher, parsed here only when the request's
-  // projection has "a.$" (which shows the element the query matched).
+  // projection has "a.$" (which shows the element the query matched) or
+  // expression values (which matcher::Projection takes in find projections
+  // only, those with a query).
   std::shared_ptr<const matcher::Matcher> positional_query;
 };
 
@@ -78,7 +82,8 @@ base::Result<Narrowed> Narrow(const RuleScope& scope, const doc::Document& query
     out.filter_projections.push_back(std::move(p));
   }
   if (!projection.empty()) {
-    if (HasPositionalPath(projection)) {
+    if (HasPositionalPath(projection) ||
+        expr::ExpressionObject::ProjectHasExpressions(projection)) {
       PLINTH_ASSIGN_OR_RETURN(out.positional_query, matcher::Matcher::Parse(out.filter));
     }
     PLINTH_ASSIGN_OR_RETURN(matcher::Projection p,
@@ -201,32 +206,70 @@ base::Result<doc::Value> RunCount(storage::Engine& store, const storage::StoreNa
   return EncodeCount(n);
 }
 
-// Stage names a user's pipeline may not hold, at any depth ($facet).
+// Stage names a user's pipeline may not hold, at any depth ($facet, a
+// $lookup's pipeline).
 Status CheckStages(const std::vector<doc::Document>& pipeline) {
+  auto check_sub = [](const doc::Value& sub) -> Status {
+    if (!sub.is_array()) return Status::Ok();
+    std::vector<doc::Document> stages;
+    for (const doc::Value& v : sub.as_array()) {
+      if (v.is_document()) stages.push_back(v.as_document());
+    }
+    return CheckStages(stages);
+  };
   for (const doc::Document& stage : pipeline) {
     for (const auto& [name, arg] : stage) {
       if (name == "$out" || name == "$merge") {
         return Status(ErrorCode::kBadValue,
                       name + " is not allowed: it writes outside the rules of the caller");
       }
-      if (name == "$lookup" || name == "$graphLookup" || name == "$unionWith") {
+      if (name == "$graphLookup" || name == "$unionWith") {
         return Status(ErrorCode::kBadValue,
                       name + " reads another collection, which is not supported under rules yet");
       }
       if (name == "$facet" && arg.is_document()) {
-        for (const auto& [facet, sub] : arg.as_document()) {
-          if (!sub.is_array()) continue;
-          std::vector<doc::Document> stages;
-          for (const doc::Value& v : sub.as_array()) {
-            if (v.is_document()) stages.push_back(v.as_document());
-          }
-          PLINTH_RETURN_IF_ERROR(CheckStages(stages));
-        }
+        for (const auto& [facet, sub] : arg.as_document()) PLINTH_RETURN_IF_ERROR(check_sub(sub));
+      }
+      if (name == "$lookup" && arg.is_document()) {
+        const doc::Value* sub = arg.as_document().Get("pipeline");
+        if (sub != nullptr) PLINTH_RETURN_IF_ERROR(check_sub(*sub));
       }
     }
   }
   return Status::Ok();
 }
+
+// $lookup's reads for a user: the target collection of the request's
+// database through the same visibility path as a find by the caller, under
+// the target's own rules. Lives for one aggregate; used from its thread.
+class RuledForeignSource final : public storage::pipeline::ForeignSource {
+ public:
+  RuledForeignSource(storage::Engine& store, const RuleScope& scope)
+      : store_(store), scope_(scope) {}
+
+  base::Result<std::vector<doc::Document>> Read(const std::string& collection,
+                                                const doc::Document& filter) override {
+    PLINTH_RETURN_IF_ERROR(storage::ValidateCollectionName(collection));
+    std::vector<doc::Document> out;
+    if (!scope_.foreign) return out;
+    const ForeignCollection target = scope_.foreign(collection);
+    if (target.rules == nullptr) return out;  // no rules: nothing is readable
+    RuleScope target_scope = scope_;
+    target_scope.rules = target.rules;
+    PLINTH_ASSIGN_OR_RETURN(Narrowed narrowed, Narrow(target_scope, filter, doc::Document{}));
+    PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<storage::Collection> coll, Open(store_, target.ns));
+    PLINTH_RETURN_IF_ERROR(ForEachVisible(*coll, target_scope, narrowed, doc::Document{},
+                                          [&](doc::Document&, doc::Document& shown) {
+                                            out.push_back(std::move(shown));
+                                            return true;
+                                          }));
+    return out;
+  }
+
+ private:
+  storage::Engine& store_;
+  const RuleScope& scope_;
+};
 
 base::Result<doc::Value> RunAggregate(storage::Engine& store, const storage::StoreNamespace& ns,
                                       const RuleScope& scope, const MongoRequest& req) {
@@ -247,8 +290,12 @@ base::Result<doc::Value> RunAggregate(storage::Engine& store, const storage::Sto
                                           input.push_back(std::move(shown));
                                           return true;
                                         }));
+  RuledForeignSource foreign(store, scope);
+  storage::Pipeline::RunOptions options;
+  options.now_millis = scope.now_millis;
+  options.foreign = &foreign;
   PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> output,
-                          pipeline.Run(std::move(input), scope.now_millis));
+                          pipeline.Run(std::move(input), options));
   return EncodeDocuments(output);
 }
 
@@ -399,9 +446,11 @@ base::Result<doc::Value> RunUpdate(storage::Engine& store, const storage::StoreN
   if (replacement && !req.array_filters.empty()) {
     return Status(ErrorCode::kFailedToParse, "arrayFilters may not be used with a replacement");
   }
-  PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const update::Update> update,
-                          replacement ? update::Update::ParseReplacement(req.update)
-                                      : update::Update::Parse(req.update, req.array_filters));
+  PLINTH_ASSIGN_OR_RETURN(
+      std::shared_ptr<const update::Update> update,
+      req.update_is_pipeline ? update::Update::ParsePipeline(req.update_pipeline, req.array_filters)
+      : replacement          ? update::Update::ParseReplacement(req.update)
+                             : update::Update::Parse(req.update, req.array_filters));
   const bool find_and_modify = IsFindAndModify(req.action);
   PLINTH_ASSIGN_OR_RETURN(
       Narrowed narrowed,

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 
 #include "base/result.h"
 #include "doc/value.h"
@@ -13,6 +15,14 @@
 
 namespace plinth::services {
 
+// Another collection of the request's database, as a $lookup reads it: its
+// store namespace and its rules (null: no rules, so the caller reads
+// nothing there).
+struct ForeignCollection {
+  storage::StoreNamespace ns;
+  const rules::CompiledRules* rules = nullptr;
+};
+
 // What the rules of one request see besides the documents, and what its
 // writes need. Nothing is owned; everything must outlive the call.
 struct RuleScope {
@@ -21,6 +31,9 @@ struct RuleScope {
   rules::EvalContext base;
   std::int64_t now_millis = 0;                // $currentDate, upsert seeds, $$NOW
   storage::ObjectIdGenerator* ids = nullptr;  // _id of inserted documents
+  // Resolves a $lookup's `from` (a collection name of the request's
+  // database). Unset: a $lookup reads nothing.
+  std::function<ForeignCollection(std::string_view collection)> foreign;
 };
 
 // Runs `request` on the store collection `ns` as a user under `scope.rules`,
@@ -40,10 +53,12 @@ struct RuleScope {
 //   writable, a delete needs `delete`. One refusal fails the whole request
 //   with 403 NoMatchingRuleFound and changes nothing.
 // - Aggregation runs its stages over the visible, projected documents; a
-//   leading $match narrows the read like a find's query. $out, $merge and the
-//   stages that read other collections ($lookup, $graphLookup, $unionWith)
-//   are refused (BadValue) until the engine can run them under the target's
-//   rules.
+//   leading $match narrows the read like a find's query. $lookup (also in
+//   $facet and in a $lookup's pipeline) reads its target collection the way
+//   a find by the caller would: the target's own rules (scope.foreign), its
+//   filters ANDed, invisible documents skipped, unreadable fields removed; a
+//   target without rules reads as empty. $out, $merge, $graphLookup and
+//   $unionWith are refused (BadValue).
 // Thread-safe as the engine is.
 base::Result<doc::Value> ExecuteWithRules(storage::Engine& store, const storage::StoreNamespace& ns,
                                           const RuleScope& scope, const MongoRequest& request);

@@ -51,8 +51,8 @@ TEST(PipelineTest, RejectsBadStages) {
   EXPECT_EQ(code({Document{{"$sort", Document{}}}}), base::ErrorCode::kBadValue);
   EXPECT_EQ(code({Document{{"$match", 1}}}), base::ErrorCode::kBadValue);
   EXPECT_EQ(code({Document{{"$skip", 1}, {"$limit", 1}}}), base::ErrorCode::kFailedToParse);
-  EXPECT_EQ(Pipeline::Parse({Document{{"$lookup", Document{}}}}).status().message(),
-            "pipeline stage '$lookup' is not supported yet");
+  EXPECT_EQ(Pipeline::Parse({Document{{"$graphLookup", Document{}}}}).status().message(),
+            "pipeline stage '$graphLookup' is not supported yet");
   EXPECT_EQ(Pipeline::Parse({Document{{"$nope", 1}}}).status().message(),
             "Unrecognized pipeline stage name: '$nope'");
 }

@@ -71,6 +71,17 @@ class Collection {
                                                 const doc::Document& replacement,
                                                 const UpdateOptions& options = {}) = 0;
 
+  // MongoDB 4.2+'s pipeline-style updates: `pipeline` holds $set/$addFields,
+  // $unset, $project and $replaceRoot/$replaceWith stages
+  // (update/update_pipeline.h); other stages are InvalidOptions. Upserts seed
+  // the new document with the filter's equality fields, then run the stages.
+  virtual base::Result<UpdateResult> UpdateOneWithPipeline(
+      const doc::Document& filter, const std::vector<doc::Document>& pipeline,
+      const UpdateOptions& options = {}) = 0;
+  virtual base::Result<UpdateResult> UpdateManyWithPipeline(
+      const doc::Document& filter, const std::vector<doc::Document>& pipeline,
+      const UpdateOptions& options = {}) = 0;
+
   virtual base::Result<DeleteResult> DeleteOne(const doc::Document& filter) = 0;
   virtual base::Result<DeleteResult> DeleteMany(const doc::Document& filter) = 0;
 
@@ -79,16 +90,20 @@ class Collection {
   virtual base::Result<std::optional<doc::Document>> FindOneAndUpdate(
       const doc::Document& filter, const doc::Document& update,
       const FindAndModifyOptions& options = {}) = 0;
+  virtual base::Result<std::optional<doc::Document>> FindOneAndUpdateWithPipeline(
+      const doc::Document& filter, const std::vector<doc::Document>& pipeline,
+      const FindAndModifyOptions& options = {}) = 0;
   virtual base::Result<std::optional<doc::Document>> FindOneAndReplace(
       const doc::Document& filter, const doc::Document& replacement,
       const FindAndModifyOptions& options = {}) = 0;
   virtual base::Result<std::optional<doc::Document>> FindOneAndDelete(
       const doc::Document& filter, const FindAndModifyOptions& options = {}) = 0;
 
-  // Stages $match $project $sort $skip $limit $count; any other stage is
-  // refused with a clear error (later issues add the rest).
+  // The stages of storage/aggregate.h (docs/query-language.md lists them);
+  // any other stage is refused with a clear error. $lookup reads other
+  // collections through options.foreign (default: this database).
   virtual base::Result<std::unique_ptr<Cursor>> Aggregate(
-      const std::vector<doc::Document>& pipeline) = 0;
+      const std::vector<doc::Document>& pipeline, const AggregateOptions& options = {}) = 0;
 
   // Returns the index name. Creating an identical index again is a no-op;
   // the same name with another key, or unique over existing duplicates, fails.

@@ -242,6 +242,15 @@ base::Result<ParsedUpdate> ParseUpdate(const doc::Document& filter, const doc::D
   return parsed;
 }
 
+base::Result<ParsedUpdate> ParseUpdatePipeline(const doc::Document& filter,
+                                               const std::vector<doc::Document>& pipeline,
+                                               const std::vector<doc::Document>& array_filters) {
+  ParsedUpdate parsed;
+  PLINTH_ASSIGN_OR_RETURN(parsed.matcher, matcher::Matcher::Parse(filter));
+  PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::ParsePipeline(pipeline, array_filters));
+  return parsed;
+}
+
 base::Result<UpdateResult> RunUpdate(RecordStore& store, const ParsedUpdate& update, bool multi,
                                      bool upsert, const OperationContext& context) {
   UpdateResult result;
@@ -281,23 +290,15 @@ base::Result<DeleteResult> RunDelete(RecordStore& store, const matcher::Matcher&
   return result;
 }
 
-base::Result<ParsedFindAndModify> ParseFindAndModify(const doc::Document& filter,
-                                                     const doc::Document* update, bool replacement,
-                                                     const FindAndModifyOptions& options) {
+namespace {
+
+// The parts of a findAndModify request other than the update, which the
+// caller has parsed (null: delete).
+base::Result<ParsedFindAndModify> FinishFindAndModify(
+    std::shared_ptr<const matcher::Matcher> matcher, std::shared_ptr<const update::Update> update,
+    const FindAndModifyOptions& options) {
   ParsedFindAndModify parsed;
-  PLINTH_ASSIGN_OR_RETURN(parsed.matcher, matcher::Matcher::Parse(filter));
-  if (update == nullptr && !options.array_filters.empty()) {
-    return base::Status(base::ErrorCode::kFailedToParse,
-                        "arrayFilters may not be used when deleting");
-  }
-  PLINTH_RETURN_IF_ERROR(RefuseFiltersWithReplacement(replacement, options.array_filters));
-  if (update != nullptr) {
-    if (replacement) {
-      PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::ParseReplacement(*update));
-    } else {
-      PLINTH_ASSIGN_OR_RETURN(parsed.update, update::Update::Parse(*update, options.array_filters));
-    }
-  }
+  parsed.matcher = std::move(matcher);
   if (!options.sort.empty()) {
     PLINTH_ASSIGN_OR_RETURN(parsed.sort, matcher::SortSpec::Parse(options.sort));
   }
@@ -307,7 +308,41 @@ base::Result<ParsedFindAndModify> ParseFindAndModify(const doc::Document& filter
   }
   parsed.upsert = options.upsert && update != nullptr;
   parsed.return_new = options.return_new;
+  parsed.update = std::move(update);
   return parsed;
+}
+
+}  // namespace
+
+base::Result<ParsedFindAndModify> ParseFindAndModify(const doc::Document& filter,
+                                                     const doc::Document* update, bool replacement,
+                                                     const FindAndModifyOptions& options) {
+  PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const matcher::Matcher> matcher,
+                          matcher::Matcher::Parse(filter));
+  if (update == nullptr && !options.array_filters.empty()) {
+    return base::Status(base::ErrorCode::kFailedToParse,
+                        "arrayFilters may not be used when deleting");
+  }
+  PLINTH_RETURN_IF_ERROR(RefuseFiltersWithReplacement(replacement, options.array_filters));
+  std::shared_ptr<const update::Update> parsed;
+  if (update != nullptr) {
+    if (replacement) {
+      PLINTH_ASSIGN_OR_RETURN(parsed, update::Update::ParseReplacement(*update));
+    } else {
+      PLINTH_ASSIGN_OR_RETURN(parsed, update::Update::Parse(*update, options.array_filters));
+    }
+  }
+  return FinishFindAndModify(std::move(matcher), std::move(parsed), options);
+}
+
+base::Result<ParsedFindAndModify> ParseFindAndUpdatePipeline(
+    const doc::Document& filter, const std::vector<doc::Document>& pipeline,
+    const FindAndModifyOptions& options) {
+  PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const matcher::Matcher> matcher,
+                          matcher::Matcher::Parse(filter));
+  PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const update::Update> parsed,
+                          update::Update::ParsePipeline(pipeline, options.array_filters));
+  return FinishFindAndModify(std::move(matcher), std::move(parsed), options);
 }
 
 base::Result<std::optional<doc::Document>> RunFindAndModify(RecordStore& store,

@@ -70,6 +70,10 @@ struct ParsedUpdate {
 base::Result<ParsedUpdate> ParseUpdate(const doc::Document& filter, const doc::Document& update,
                                        bool replacement,
                                        const std::vector<doc::Document>& array_filters = {});
+// A pipeline-style update ([{$set: ...}], update::Update::ParsePipeline).
+base::Result<ParsedUpdate> ParseUpdatePipeline(
+    const doc::Document& filter, const std::vector<doc::Document>& pipeline,
+    const std::vector<doc::Document>& array_filters = {});
 base::Result<UpdateResult> RunUpdate(RecordStore& store, const ParsedUpdate& update, bool multi,
                                      bool upsert, const OperationContext& context);
 
@@ -88,6 +92,10 @@ struct ParsedFindAndModify {
 base::Result<ParsedFindAndModify> ParseFindAndModify(const doc::Document& filter,
                                                      const doc::Document* update, bool replacement,
                                                      const FindAndModifyOptions& options);
+// findOneAndUpdate with a pipeline-style update.
+base::Result<ParsedFindAndModify> ParseFindAndUpdatePipeline(
+    const doc::Document& filter, const std::vector<doc::Document>& pipeline,
+    const FindAndModifyOptions& options);
 base::Result<std::optional<doc::Document>> RunFindAndModify(RecordStore& store,
                                                             const ParsedFindAndModify& request,
                                                             const OperationContext& context);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "doc/value.h"
+#include "storage/pipeline/foreign_source.h"
 
 namespace plinth::storage {
 
@@ -20,6 +21,13 @@ struct FindOptions {
   std::int64_t skip = 0;          // < 0 is BadValue
   std::int64_t limit = 0;         // 0 = no limit; < 0 is treated as |limit| (MongoDB)
   std::int32_t batch_size = 101;  // documents per cursor batch; 0 = engine default
+};
+
+struct AggregateOptions {
+  // Where $lookup reads other collections; borrowed for the call. Null: the
+  // collection's own database, by the names the pipeline gives (an engine's
+  // collections read as Find would, without rules).
+  pipeline::ForeignSource* foreign = nullptr;
 };
 
 struct CountOptions {

@@ -1,6 +1,7 @@
 #include "storage/store_collection.h"
 
 #include "storage/aggregate.h"
+#include "storage/names.h"
 
 namespace plinth::storage {
 
@@ -77,11 +78,8 @@ base::Result<std::vector<doc::Value>> StoreCollection::Distinct(const std::strin
   return values;
 }
 
-base::Result<UpdateResult> StoreCollection::DoUpdate(const doc::Document& filter,
-                                                     const doc::Document& update, bool replacement,
-                                                     bool multi, const UpdateOptions& options) {
-  PLINTH_ASSIGN_OR_RETURN(ParsedUpdate parsed,
-                          ParseUpdate(filter, update, replacement, options.array_filters));
+base::Result<UpdateResult> StoreCollection::DoUpdate(const ParsedUpdate& parsed, bool multi,
+                                                     const UpdateOptions& options) {
   UpdateResult result;
   PLINTH_RETURN_IF_ERROR(WithWrite([&](RecordStore& store) -> base::Status {
     PLINTH_ASSIGN_OR_RETURN(result, RunUpdate(store, parsed, multi, options.upsert, context()));
@@ -93,19 +91,41 @@ base::Result<UpdateResult> StoreCollection::DoUpdate(const doc::Document& filter
 base::Result<UpdateResult> StoreCollection::UpdateOne(const doc::Document& filter,
                                                       const doc::Document& update,
                                                       const UpdateOptions& options) {
-  return DoUpdate(filter, update, false, false, options);
+  PLINTH_ASSIGN_OR_RETURN(ParsedUpdate parsed,
+                          ParseUpdate(filter, update, false, options.array_filters));
+  return DoUpdate(parsed, false, options);
 }
 
 base::Result<UpdateResult> StoreCollection::UpdateMany(const doc::Document& filter,
                                                        const doc::Document& update,
                                                        const UpdateOptions& options) {
-  return DoUpdate(filter, update, false, true, options);
+  PLINTH_ASSIGN_OR_RETURN(ParsedUpdate parsed,
+                          ParseUpdate(filter, update, false, options.array_filters));
+  return DoUpdate(parsed, true, options);
 }
 
 base::Result<UpdateResult> StoreCollection::ReplaceOne(const doc::Document& filter,
                                                        const doc::Document& replacement,
                                                        const UpdateOptions& options) {
-  return DoUpdate(filter, replacement, true, false, options);
+  PLINTH_ASSIGN_OR_RETURN(ParsedUpdate parsed,
+                          ParseUpdate(filter, replacement, true, options.array_filters));
+  return DoUpdate(parsed, false, options);
+}
+
+base::Result<UpdateResult> StoreCollection::UpdateOneWithPipeline(
+    const doc::Document& filter, const std::vector<doc::Document>& pipeline,
+    const UpdateOptions& options) {
+  PLINTH_ASSIGN_OR_RETURN(ParsedUpdate parsed,
+                          ParseUpdatePipeline(filter, pipeline, options.array_filters));
+  return DoUpdate(parsed, false, options);
+}
+
+base::Result<UpdateResult> StoreCollection::UpdateManyWithPipeline(
+    const doc::Document& filter, const std::vector<doc::Document>& pipeline,
+    const UpdateOptions& options) {
+  PLINTH_ASSIGN_OR_RETURN(ParsedUpdate parsed,
+                          ParseUpdatePipeline(filter, pipeline, options.array_filters));
+  return DoUpdate(parsed, true, options);
 }
 
 base::Result<DeleteResult> StoreCollection::DeleteOne(const doc::Document& filter) {
@@ -129,10 +149,7 @@ base::Result<DeleteResult> StoreCollection::DeleteMany(const doc::Document& filt
 }
 
 base::Result<std::optional<doc::Document>> StoreCollection::DoFindAndModify(
-    const doc::Document& filter, const doc::Document* update, bool replacement,
-    const FindAndModifyOptions& options) {
-  PLINTH_ASSIGN_OR_RETURN(ParsedFindAndModify parsed,
-                          ParseFindAndModify(filter, update, replacement, options));
+    const ParsedFindAndModify& parsed) {
   std::optional<doc::Document> result;
   PLINTH_RETURN_IF_ERROR(WithWrite([&](RecordStore& store) -> base::Status {
     PLINTH_ASSIGN_OR_RETURN(result, RunFindAndModify(store, parsed, context()));
@@ -143,22 +160,60 @@ base::Result<std::optional<doc::Document>> StoreCollection::DoFindAndModify(
 
 base::Result<std::optional<doc::Document>> StoreCollection::FindOneAndUpdate(
     const doc::Document& filter, const doc::Document& update, const FindAndModifyOptions& options) {
-  return DoFindAndModify(filter, &update, false, options);
+  PLINTH_ASSIGN_OR_RETURN(ParsedFindAndModify parsed,
+                          ParseFindAndModify(filter, &update, false, options));
+  return DoFindAndModify(parsed);
+}
+
+base::Result<std::optional<doc::Document>> StoreCollection::FindOneAndUpdateWithPipeline(
+    const doc::Document& filter, const std::vector<doc::Document>& pipeline,
+    const FindAndModifyOptions& options) {
+  PLINTH_ASSIGN_OR_RETURN(ParsedFindAndModify parsed,
+                          ParseFindAndUpdatePipeline(filter, pipeline, options));
+  return DoFindAndModify(parsed);
 }
 
 base::Result<std::optional<doc::Document>> StoreCollection::FindOneAndReplace(
     const doc::Document& filter, const doc::Document& replacement,
     const FindAndModifyOptions& options) {
-  return DoFindAndModify(filter, &replacement, true, options);
+  PLINTH_ASSIGN_OR_RETURN(ParsedFindAndModify parsed,
+                          ParseFindAndModify(filter, &replacement, true, options));
+  return DoFindAndModify(parsed);
 }
 
 base::Result<std::optional<doc::Document>> StoreCollection::FindOneAndDelete(
     const doc::Document& filter, const FindAndModifyOptions& options) {
-  return DoFindAndModify(filter, nullptr, false, options);
+  PLINTH_ASSIGN_OR_RETURN(ParsedFindAndModify parsed,
+                          ParseFindAndModify(filter, nullptr, false, options));
+  return DoFindAndModify(parsed);
 }
 
+// Reads other collections of the owner's database for $lookup, one
+// WithReadOf per read; an engine answers each filter with its indexes.
+class StoreCollection::SameDatabaseSource final : public pipeline::ForeignSource {
+ public:
+  explicit SameDatabaseSource(StoreCollection* owner) : owner_(owner) {}
+
+  base::Result<std::vector<doc::Document>> Read(const std::string& collection,
+                                                const doc::Document& filter) override {
+    PLINTH_RETURN_IF_ERROR(ValidateCollectionName(collection));
+    PLINTH_ASSIGN_OR_RETURN(auto matcher, matcher::Matcher::Parse(filter));
+    std::vector<doc::Document> out;
+    PLINTH_RETURN_IF_ERROR(owner_->WithReadOf(collection, [&](RecordStore& store) -> base::Status {
+      PLINTH_ASSIGN_OR_RETURN(std::vector<Row> rows, store.Matching(*matcher));
+      out.reserve(rows.size());
+      for (Row& row : rows) out.push_back(std::move(row.doc));
+      return base::Status::Ok();
+    }));
+    return out;
+  }
+
+ private:
+  StoreCollection* owner_;
+};
+
 base::Result<std::unique_ptr<Cursor>> StoreCollection::Aggregate(
-    const std::vector<doc::Document>& pipeline) {
+    const std::vector<doc::Document>& pipeline, const AggregateOptions& options) {
   PLINTH_ASSIGN_OR_RETURN(Pipeline parsed, Pipeline::Parse(pipeline));
   std::vector<doc::Document> input;
   PLINTH_RETURN_IF_ERROR(WithRead([&](RecordStore& store) -> base::Status {
@@ -167,7 +222,10 @@ base::Result<std::unique_ptr<Cursor>> StoreCollection::Aggregate(
     for (Row& row : rows) input.push_back(std::move(row.doc));
     return base::Status::Ok();
   }));
-  PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> out, parsed.Run(std::move(input)));
+  SameDatabaseSource same_database(this);
+  Pipeline::RunOptions run;
+  run.foreign = options.foreign != nullptr ? options.foreign : &same_database;
+  PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Document> out, parsed.Run(std::move(input), run));
   return MakeVectorCursor(std::move(out), 0);
 }
 

@@ -40,32 +40,45 @@ class StoreCollection : public Collection {
   base::Result<UpdateResult> ReplaceOne(const doc::Document& filter,
                                         const doc::Document& replacement,
                                         const UpdateOptions& options) override;
+  base::Result<UpdateResult> UpdateOneWithPipeline(const doc::Document& filter,
+                                                   const std::vector<doc::Document>& pipeline,
+                                                   const UpdateOptions& options) override;
+  base::Result<UpdateResult> UpdateManyWithPipeline(const doc::Document& filter,
+                                                    const std::vector<doc::Document>& pipeline,
+                                                    const UpdateOptions& options) override;
   base::Result<DeleteResult> DeleteOne(const doc::Document& filter) override;
   base::Result<DeleteResult> DeleteMany(const doc::Document& filter) override;
   base::Result<std::optional<doc::Document>> FindOneAndUpdate(
       const doc::Document& filter, const doc::Document& update,
+      const FindAndModifyOptions& options) override;
+  base::Result<std::optional<doc::Document>> FindOneAndUpdateWithPipeline(
+      const doc::Document& filter, const std::vector<doc::Document>& pipeline,
       const FindAndModifyOptions& options) override;
   base::Result<std::optional<doc::Document>> FindOneAndReplace(
       const doc::Document& filter, const doc::Document& replacement,
       const FindAndModifyOptions& options) override;
   base::Result<std::optional<doc::Document>> FindOneAndDelete(
       const doc::Document& filter, const FindAndModifyOptions& options) override;
-  base::Result<std::unique_ptr<Cursor>> Aggregate(
-      const std::vector<doc::Document>& pipeline) override;
+  // Without options.foreign, $lookup reads this collection's database
+  // through WithReadOf, after the input was read (not in one snapshot).
+  base::Result<std::unique_ptr<Cursor>> Aggregate(const std::vector<doc::Document>& pipeline,
+                                                  const AggregateOptions& options = {}) override;
 
  protected:
   using StoreFunction = std::function<base::Status(RecordStore& store)>;
   virtual base::Status WithRead(const StoreFunction& body) = 0;
   virtual base::Status WithWrite(const StoreFunction& body) = 0;
   virtual OperationContext context() = 0;
+  // Like WithRead, over another collection `collection` of the same
+  // database (a missing one reads as empty): $lookup's reads.
+  virtual base::Status WithReadOf(const std::string& collection, const StoreFunction& body) = 0;
 
  private:
-  base::Result<UpdateResult> DoUpdate(const doc::Document& filter, const doc::Document& update,
-                                      bool replacement, bool multi, const UpdateOptions& options);
-  base::Result<std::optional<doc::Document>> DoFindAndModify(const doc::Document& filter,
-                                                             const doc::Document* update,
-                                                             bool replacement,
-                                                             const FindAndModifyOptions& options);
+  base::Result<UpdateResult> DoUpdate(const ParsedUpdate& parsed, bool multi,
+                                      const UpdateOptions& options);
+  base::Result<std::optional<doc::Document>> DoFindAndModify(const ParsedFindAndModify& parsed);
+
+  class SameDatabaseSource;  // the default pipeline::ForeignSource (store_collection.cc)
 
   std::string database_;
   std::string name_;

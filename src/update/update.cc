@@ -1058,11 +1058,37 @@ Result<std::shared_ptr<const Update>> Update::ParseReplacement(const Document& r
                                         std::vector<ArrayFilter>{});
 }
 
+Result<std::shared_ptr<const Update>> Update::ParsePipeline(
+    const std::vector<Document>& stages, const std::vector<Document>& array_filters) {
+  if (!array_filters.empty()) {
+    return FailedToParse("arrayFilters may not be specified for pipeline-style updates");
+  }
+  PLINTH_ASSIGN_OR_RETURN(UpdatePipeline pipeline, UpdatePipeline::Parse(stages));
+  auto update = std::make_shared<Update>(std::vector<std::shared_ptr<const Op>>{}, nullptr,
+                                         std::vector<ArrayFilter>{});
+  update->pipeline_ = std::make_shared<const UpdatePipeline>(std::move(pipeline));
+  return std::shared_ptr<const Update>(std::move(update));
+}
+
 Result<bool> Update::Apply(Document* document, const ApplyContext& context) const {
   const Document& original = *document;
   const Value* old_id = original.Get("_id");
   Document work;
-  if (replacement_ != nullptr) {
+  if (pipeline_ != nullptr) {
+    PLINTH_ASSIGN_OR_RETURN(work, pipeline_->Run(original, context.now_millis));
+    // MongoDB keeps the _id a pipeline drops ($project, $replaceWith) and
+    // refuses one it changes.
+    const Value* new_id = work.Get("_id");
+    if (old_id != nullptr && new_id == nullptr) {
+      work.mutable_fields().insert(work.mutable_fields().begin(), {"_id", *old_id});
+    } else if (old_id != nullptr && !doc::ValuesEqual(*old_id, *new_id)) {
+      return Status(ErrorCode::kImmutableField,
+                    "After applying the update, the (immutable) field '_id' was found to have "
+                    "been altered to _id: " +
+                        Json(*new_id));
+    }
+    PLINTH_RETURN_IF_ERROR(CheckIdValue(work));
+  } else if (replacement_ != nullptr) {
     work = *replacement_;
     const Value* new_id = work.Get("_id");
     if (old_id != nullptr && new_id == nullptr) {

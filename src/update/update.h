@@ -9,6 +9,7 @@
 #include "base/result.h"
 #include "doc/field_path.h"
 #include "doc/value.h"
+#include "update/update_pipeline.h"
 
 namespace plinth::matcher {
 class Matcher;
@@ -70,7 +71,17 @@ class Update {
   static base::Result<std::shared_ptr<const Update>> ParseReplacement(
       const doc::Document& replacement);
 
+  // A pipeline-style update: `stages` as UpdatePipeline::Parse reads them.
+  // FailedToParse when `array_filters` is not empty (MongoDB: "arrayFilters
+  // may not be specified for pipeline-style updates"). Apply runs the stages
+  // with context.now_millis as $$NOW, then puts back an _id the stages
+  // removed (first) and refuses a changed one (ImmutableField).
+  static base::Result<std::shared_ptr<const Update>> ParsePipeline(
+      const std::vector<doc::Document>& stages,
+      const std::vector<doc::Document>& array_filters = {});
+
   bool is_replacement() const { return replacement_ != nullptr; }
+  bool is_pipeline() const { return pipeline_ != nullptr; }
 
   // True when a path uses "$": Apply then needs context.positional_index,
   // which the caller learns from matcher::Matcher::Matches with details.
@@ -109,6 +120,7 @@ class Update {
 
   std::vector<std::shared_ptr<const Op>> ops_;        // in application order
   std::shared_ptr<const doc::Document> replacement_;  // set for replacements
+  std::shared_ptr<const UpdatePipeline> pipeline_;    // set for pipeline-style updates
   std::vector<ArrayFilter> array_filters_;
   bool positional_ = false;            // some op's path has a positional component
   bool needs_match_position_ = false;  // some op's path has "$"
@@ -119,6 +131,8 @@ class Update {
 //   nested documents, _id included when the filter has one), then the update
 //   applied with context.is_upsert_insert set. BadValue when two equality
 //   paths overlap ("a" and "a.b").
+// - Pipeline updates: the filter's equality fields, then the stages run
+//   over them (MongoDB's upsert seed for pipelines).
 // - Replacements: the replacement, with the filter's _id equality (if any)
 //   added first when the replacement has no _id.
 // _id is moved to the front when present. Generating an ObjectId when there is

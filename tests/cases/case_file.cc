@@ -106,6 +106,8 @@ Result<CaseTest> ParseTest(const doc::Document& t, const std::string& where_file
       PLINTH_ASSIGN_OR_RETURN(test.skip, AsInteger(value, at));
     } else if (key == "limit") {
       PLINTH_ASSIGN_OR_RETURN(test.limit, AsInteger(value, at));
+    } else if (key == "update" && value.is_array()) {
+      PLINTH_ASSIGN_OR_RETURN(test.update_pipeline, AsDocuments(value, at));
     } else if (key == "update") {
       PLINTH_ASSIGN_OR_RETURN(test.update, AsDocument(value, at));
     } else if (key == "upsert") {

@@ -26,6 +26,9 @@ struct CaseTest {
   std::int64_t skip = 0;
   std::int64_t limit = 0;
   doc::Document update;
+  // `update` given as an array: a pipeline-style update (updateOne,
+  // updateMany, findOneAndUpdate); `update` is then empty.
+  std::optional<std::vector<doc::Document>> update_pipeline;
   bool upsert = false;
   bool return_new = false;
   // The arrayFilters option of updates and findOneAnd*.

@@ -45,6 +45,7 @@ class ReferenceTarget : public Target {
       PLINTH_RETURN_IF_ERROR(CheckNewId(docs_, d));
       docs_.push_back(d);
     }
+    others_ = file.collections;
     return Status::Ok();
   }
 
@@ -183,8 +184,13 @@ class ReferenceTarget : public Target {
     return proj->Apply(document, details);
   }
 
-  Result<std::shared_ptr<const update::Update>> ParseUpdate(
-      const doc::Document& u, bool replacement, const std::vector<doc::Document>& filters) {
+  Result<std::shared_ptr<const update::Update>> ParseUpdate(const CaseTest& t, bool replacement) {
+    const doc::Document& u = t.update;
+    const std::vector<doc::Document>& filters = t.array_filters;
+    if (t.update_pipeline) {
+      if (replacement) return base::BadValue("a replacement cannot be a pipeline");
+      return update::Update::ParsePipeline(*t.update_pipeline, filters);
+    }
     if (replacement && !filters.empty()) {
       return Status(base::ErrorCode::kFailedToParse,
                     "arrayFilters may not be used with a replacement document");
@@ -234,7 +240,7 @@ class ReferenceTarget : public Target {
   Result<doc::Value> UpdateOp(const CaseTest& t, bool multi, bool replacement) {
     const doc::Document& filter = t.filter;
     const bool upsert = t.upsert;
-    PLINTH_ASSIGN_OR_RETURN(auto u, ParseUpdate(t.update, replacement, t.array_filters));
+    PLINTH_ASSIGN_OR_RETURN(auto u, ParseUpdate(t, replacement));
     PLINTH_ASSIGN_OR_RETURN(auto m, matcher::Matcher::Parse(filter));
     PLINTH_ASSIGN_OR_RETURN(auto hits, Matching(filter, {}));
     Docs next = docs_;
@@ -267,8 +273,7 @@ class ReferenceTarget : public Target {
       return Status(base::ErrorCode::kFailedToParse, "arrayFilters may not be used when deleting");
     }
     if (!is_delete) {
-      PLINTH_ASSIGN_OR_RETURN(u,
-                              ParseUpdate(t.update, t.op == "findOneAndReplace", t.array_filters));
+      PLINTH_ASSIGN_OR_RETURN(u, ParseUpdate(t, t.op == "findOneAndReplace"));
     }
     PLINTH_ASSIGN_OR_RETURN(auto m, matcher::Matcher::Parse(t.filter));
     std::optional<matcher::Projection> proj;
@@ -337,6 +342,30 @@ class ReferenceTarget : public Target {
     return doc::Value(std::move(array));
   }
 
+  // $lookup's reads: the file's other collections, and "c" (this one), by
+  // the matcher over each vector.
+  class VectorSource final : public storage::pipeline::ForeignSource {
+   public:
+    explicit VectorSource(const ReferenceTarget* target) : target_(target) {}
+    Result<Docs> Read(const std::string& collection, const doc::Document& filter) override {
+      PLINTH_ASSIGN_OR_RETURN(auto m, matcher::Matcher::Parse(filter));
+      const Docs* docs = nullptr;
+      if (collection == "c") docs = &target_->docs_;
+      for (const auto& [name, list] : target_->others_) {
+        if (name == collection) docs = &list;
+      }
+      Docs out;
+      if (docs == nullptr) return out;
+      for (const doc::Document& d : *docs) {
+        if (m->Matches(d)) out.push_back(d);
+      }
+      return out;
+    }
+
+   private:
+    const ReferenceTarget* target_;
+  };
+
   // The engine-neutral stages of storage/aggregate.h over the vector.
   Result<Docs> Aggregate(const std::vector<doc::Document>& stages) {
     PLINTH_ASSIGN_OR_RETURN(storage::Pipeline pipeline, storage::Pipeline::Parse(stages));
@@ -344,10 +373,14 @@ class ReferenceTarget : public Target {
     for (const doc::Document& d : docs_) {
       if (pipeline.first_match().Matches(d)) input.push_back(d);
     }
-    return pipeline.Run(std::move(input));
+    VectorSource source(this);
+    storage::Pipeline::RunOptions options;
+    options.foreign = &source;
+    return pipeline.Run(std::move(input), options);
   }
 
   Docs docs_;
+  std::vector<std::pair<std::string, Docs>> others_;  // the file's `collections`, read-only
   base::SeededRandom random_{42};
   storage::ObjectIdGenerator ids_{base::SystemClock::Default(), &random_};
 };

@@ -126,9 +126,15 @@ class SqliteTarget : public Target {
       storage::UpdateOptions o;
       o.upsert = t.upsert;
       o.array_filters = t.array_filters;
-      Result<storage::UpdateResult> r = op == "updateOne"    ? c->UpdateOne(t.filter, t.update, o)
-                                        : op == "updateMany" ? c->UpdateMany(t.filter, t.update, o)
-                                                             : c->ReplaceOne(t.filter, t.update, o);
+      Result<storage::UpdateResult> r =
+          t.update_pipeline
+              ? (op == "updateOne"    ? c->UpdateOneWithPipeline(t.filter, *t.update_pipeline, o)
+                 : op == "updateMany" ? c->UpdateManyWithPipeline(t.filter, *t.update_pipeline, o)
+                                      : Result<storage::UpdateResult>(
+                                            base::BadValue("a replacement cannot be a pipeline")))
+          : op == "updateOne"  ? c->UpdateOne(t.filter, t.update, o)
+          : op == "updateMany" ? c->UpdateMany(t.filter, t.update, o)
+                               : c->ReplaceOne(t.filter, t.update, o);
       if (!r.ok()) return r.status();
       return UpdateResultValue(r->matched, r->modified, r->upserted_id);
     }
@@ -146,7 +152,9 @@ class SqliteTarget : public Target {
       o.return_new = t.return_new;
       o.array_filters = t.array_filters;
       Result<std::optional<doc::Document>> r =
-          op == "findOneAndUpdate"    ? c->FindOneAndUpdate(t.filter, t.update, o)
+          t.update_pipeline && op == "findOneAndUpdate"
+              ? c->FindOneAndUpdateWithPipeline(t.filter, *t.update_pipeline, o)
+          : op == "findOneAndUpdate"  ? c->FindOneAndUpdate(t.filter, t.update, o)
           : op == "findOneAndReplace" ? c->FindOneAndReplace(t.filter, t.update, o)
                                       : c->FindOneAndDelete(t.filter, o);
       if (!r.ok()) return r.status();

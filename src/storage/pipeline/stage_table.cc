@@ -28,7 +28,8 @@ namespace plinth::storage::pipeline {
   X("$sortByCount", ParseSortByCount) \
   X("$facet", ParseFacet)             \
   X("$bucket", ParseBucket)           \
-  X("$sample", ParseSample)
+  X("$sample", ParseSample)           \
+  X("$lookup", ParseLookup)
 
 #define PLINTH_DECLARE_STAGE_PARSER(name, parser)                          \
   base::Result<std::unique_ptr<const Stage>> parser(const doc::Value& arg, \
@@ -50,10 +51,10 @@ constexpr StageEntry kStages[] = {PLINTH_PIPELINE_STAGES(PLINTH_STAGE_ENTRY)};
 // MongoDB stages Plinth does not run: refused as "not supported yet" rather
 // than "Unrecognized", so a client can tell a real stage from a typo.
 constexpr std::string_view kUnsupportedStages[] = {
-    "$lookup", "$bucketAuto",      "$graphLookup", "$unionWith",     "$densify",
-    "$fill",   "$setWindowFields", "$redact",      "$geoNear",       "$out",
-    "$merge",  "$indexStats",      "$collStats",   "$documents",     "$changeStream",
-    "$search", "$listSessions",    "$currentOp",   "$planCacheStats"};
+    "$bucketAuto",      "$graphLookup", "$unionWith",     "$densify",      "$fill",
+    "$setWindowFields", "$redact",      "$geoNear",       "$out",          "$merge",
+    "$indexStats",      "$collStats",   "$documents",     "$changeStream", "$search",
+    "$listSessions",    "$currentOp",   "$planCacheStats"};
 
 }  // namespace
 

@@ -114,6 +114,29 @@ base::Result<std::vector<Row>> SqlRecordStore::Matching(const matcher::Matcher& 
     }
   }
 
+  // The key prefixes to read: the equality prefix, or, without one, one
+  // prefix per value of an $in on an index's first field ({a: {$in: [...]}},
+  // which $lookup sends by batches of keys).
+  std::vector<std::string> prefixes;
+  if (best != nullptr) prefixes.push_back(std::move(best_prefix));
+  for (const matcher::InField& in : matcher.InFields()) {
+    if (best != nullptr) break;
+    const bool indexable = std::all_of(in.values.begin(), in.values.end(),
+                                       [](const doc::Value& v) { return IndexableEquality(v); });
+    if (!indexable) continue;
+    for (const IndexInfo& index : info->indexes) {
+      if (index.partial != nullptr && !index.partial->ImpliedBy(matcher)) continue;
+      if (index.fields.empty() || !(index.fields.front().path == in.path)) continue;
+      best = &index;
+      for (const doc::Value& v : in.values) {
+        std::string prefix;
+        AppendKeyComponent(&prefix, v, index.fields.front().descending);
+        prefixes.push_back(std::move(prefix));
+      }
+      break;
+    }
+  }
+
   last_plan_ = best == nullptr ? "COLLSCAN" : "IXSCAN " + best->name;
   if (best == nullptr) {
     PLINTH_RETURN_IF_ERROR(
@@ -125,15 +148,15 @@ base::Result<std::vector<Row>> SqlRecordStore::Matching(const matcher::Matcher& 
   }
 
   std::vector<std::int64_t> rids;
-  {
-    const std::string upper = PrefixSuccessor(best_prefix);
+  for (const std::string& prefix : prefixes) {
+    const std::string upper = PrefixSuccessor(prefix);
     PLINTH_ASSIGN_OR_RETURN(
         sqlite3_stmt * raw,
         conn_->Prepare(upper.empty()
                            ? "SELECT rid FROM " + best->table() + " WHERE key >= ?1"
                            : "SELECT rid FROM " + best->table() + " WHERE key >= ?1 AND key < ?2"));
     Statement stmt(conn_, raw);
-    stmt.BindBlob(1, best_prefix);
+    stmt.BindBlob(1, prefix);
     if (!upper.empty()) stmt.BindBlob(2, upper);
     while (true) {
       PLINTH_ASSIGN_OR_RETURN(bool more, stmt.Step());

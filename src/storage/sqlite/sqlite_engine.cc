@@ -295,6 +295,12 @@ class SqliteCollection final : public StoreCollection {
     });
   }
   OperationContext context() override { return session_.core->context(); }
+  Status WithReadOf(const std::string& collection, const StoreFunction& body) override {
+    return ReadIn(session_, [&](Connection& conn) {
+      SqlRecordStore store(&conn, database(), collection);
+      return body(store);
+    });
+  }
 
  private:
   Session session_;
@@ -583,6 +589,10 @@ class StageCollection final : public StoreCollection {
     return status;
   }
   OperationContext context() override { return state_->core->context(); }
+  Status WithReadOf(const std::string& collection, const StoreFunction& body) override {
+    OverlayRecordStore store(state_, database(), collection);
+    return body(store);
+  }
 
  private:
   StageState* state_;

@@ -161,6 +161,29 @@ TEST_F(SqliteIndexOptionsTest, RenameMovesIndexesAndEveryConnectionSeesIt) {
   EXPECT_EQ(*engine_->ListCollections("db"), (std::vector<std::string>{"c"}));
 }
 
+TEST_F(SqliteIndexOptionsTest, InOnAnIndexedFieldReadsTheIndexOncePerValue) {
+  CreateIndex(Spec("k_1", Document{{"k", 1}}));
+  ASSERT_TRUE(coll_
+                  ->InsertMany({Document{{"_id", 1}, {"k", 1}}, Document{{"_id", 2}, {"k", 2}},
+                                Document{{"_id", 3}, {"k", Array{Value(3), Value(1)}}},
+                                Document{{"_id", 4}}})
+                  .ok());
+  const Document in{{"k", Document{{"$in", Array{Value(3), Value(1)}}}}};
+  EXPECT_EQ(Plan(in), "IXSCAN k_1");
+  // Natural order, each document once (3 is reached through two keys).
+  auto cursor = coll_->Find(in);
+  ASSERT_TRUE(cursor.ok());
+  auto docs = ReadAll(cursor->get());
+  ASSERT_TRUE(docs.ok());
+  ASSERT_EQ(docs->size(), 2u);
+  EXPECT_EQ((*docs)[0].Get("_id")->as_int32(), 1);
+  EXPECT_EQ((*docs)[1].Get("_id")->as_int32(), 3);
+  // null reaches documents without the field, which the index does not
+  // hold for it: a scan.
+  EXPECT_EQ(Plan(Document{{"k", Document{{"$in", Array{Value(1), Value()}}}}}), "COLLSCAN");
+  EXPECT_EQ(Plan(Document{{"j", Document{{"$in", Array{Value(1), Value(2)}}}}}), "COLLSCAN");
+}
+
 TEST_F(SqliteIndexOptionsTest, RenameInTransactionRollsBackAndStagesRefuse) {
   ASSERT_TRUE(coll_->InsertOne(Document{{"_id", 1}}).ok());
   auto status = engine_->RunTransaction([](Engine& tx) -> base::Status {
