@@ -323,6 +323,8 @@ TEST(ServiceCallTest, TranslatesCollectionMethods) {
   EXPECT_EQ(call("find", R"(["s","d","c",{"a":1},null,{"skip":2,"limit":3}])"),
             R"(aggregate [{"database":"d","collection":"c","pipeline":[{"$match":{"a":1}},)"
             R"({"$skip":2},{"$limit":3}]}])");
+  EXPECT_EQ(call("distinct", R"(["s","d","c","tag",{"a":1}])"),
+            R"(distinct [{"database":"d","collection":"c","key":"tag","query":{"a":1}}])");
   EXPECT_EQ(ToServiceCall("bulkWrite", Json(R"(["s","d","c",[]])").as_array()).status().code(),
             ErrorCode::kServiceCommandNotFound);
   EXPECT_EQ(ToServiceCall("find", Json(R"(["s",1,"c"])").as_array()).status().code(),

@@ -108,6 +108,9 @@ base::Result<ServiceCall> ToServiceCall(std::string_view method, const doc::Arra
     Put(&a, "query", first);
     Put(&a, "update", second);
     CopyOptions(third, {"upsert", "sort", "projection", "returnNewDocument", "arrayFilters"}, &a);
+  } else if (method == "distinct") {
+    Put(&a, "key", first);
+    Put(&a, "query", second);
   } else if (method == "findOneAndDelete") {
     Put(&a, "query", first);
     CopyOptions(second, {"sort", "projection"}, &a);

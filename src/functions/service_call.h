@@ -23,7 +23,7 @@ struct ServiceCall {
 // arguments the client protocol has no field for (`session`, `ordered`)
 // are ignored. find() with skip() runs as the equivalent aggregation.
 // countDocuments is count. Errors: kServiceCommandNotFound for a method
-// Plinth does not implement (distinct, bulkWrite, watch, ...);
+// Plinth does not implement (bulkWrite, watch, ...);
 // kInvalidParameter for a missing or non-string service/db/collection.
 // Thread-safe (pure).
 base::Result<ServiceCall> ToServiceCall(std::string_view method, const doc::Array& args);

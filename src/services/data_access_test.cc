@@ -210,6 +210,20 @@ TEST_F(DataAccessTest, InvisibleDocumentsAreSkippedBeforeSortAndLimit) {
   EXPECT_EQ(Call(bob, "count", R"({"limit":1})"), "1");
 }
 
+TEST_F(DataAccessTest, DistinctSeesOnlyVisibleDocumentsAndReadableFields) {
+  SeedNotes();
+  EXPECT_EQ(Call(User(kBob), "distinct", R"({"key":"n"})"), "[2,4]");
+  EXPECT_EQ(Call(User(kAlice), "distinct", R"({"key":"n","query":{"n":{"$gt":1}}})"), "[3]");
+  EXPECT_EQ(Call(DataCaller::System(), "distinct", R"({"key":"n"})"), "[1,2,3,4]");
+  // The filter hides `secret`: distinct over it finds nothing.
+  Call(DataCaller::System(), "insertMany",
+       R"({"documents":[{"_id":1,"team":"red","secret":1},{"_id":2,"team":"red","secret":2}]})",
+       "team");
+  EXPECT_EQ(Call(User(kAlice, "red"), "distinct", R"({"key":"secret"})", "team"), "[]");
+  base::Result<std::string> no_key = TryCall(User(kBob), "distinct", "{}");
+  ASSERT_FALSE(no_key.ok());
+}
+
 TEST_F(DataAccessTest, OthersDocumentsAreUntouchedByEveryWrite) {
   SeedNotes();
   const DataCaller carol = User("65a000000000000000000003");

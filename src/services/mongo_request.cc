@@ -26,7 +26,7 @@ struct ActionEntry {
   MongoAction action;
 };
 
-constexpr std::array<ActionEntry, 13> kActions = {{
+constexpr std::array<ActionEntry, 14> kActions = {{
     {"find", MongoAction::kFind},
     {"findOne", MongoAction::kFindOne},
     {"count", MongoAction::kCount},
@@ -40,6 +40,7 @@ constexpr std::array<ActionEntry, 13> kActions = {{
     {"findOneAndUpdate", MongoAction::kFindOneAndUpdate},
     {"findOneAndReplace", MongoAction::kFindOneAndReplace},
     {"findOneAndDelete", MongoAction::kFindOneAndDelete},
+    {"distinct", MongoAction::kDistinct},
 }};
 
 Status Invalid(std::string message) {
@@ -249,6 +250,13 @@ base::Result<MongoRequest> ParseMongoRequest(std::string_view action_name,
   PLINTH_RETURN_IF_ERROR(CheckNoWhere(req.filter, 0));
 
   switch (req.action) {
+    case MongoAction::kDistinct: {
+      PLINTH_ASSIGN_OR_RETURN(const doc::Value* key, GetEither(args, "key", "field", &name));
+      if (key == nullptr) return Missing("key");
+      if (!key->is_string()) return WrongType(name, "a string", *key);
+      req.distinct_field = key->as_string();
+      break;
+    }
     case MongoAction::kFind:
     case MongoAction::kFindOne:
     case MongoAction::kCount:

@@ -28,6 +28,7 @@ enum class MongoAction {
   kFindOneAndUpdate,
   kFindOneAndReplace,
   kFindOneAndDelete,
+  kDistinct,
 };
 
 // The action named `name` exactly as the SDKs spell it ("findOneAndUpdate"),
@@ -62,6 +63,7 @@ struct MongoRequest {
   std::vector<doc::Document> documents;      // insertOne: one; insertMany: one or more
   std::vector<doc::Document> pipeline;       // aggregate
   std::vector<doc::Document> array_filters;  // `arrayFilters`
+  std::string distinct_field;                // distinct: `key` (or `field`)
 };
 
 // Parses and validates the call named `action_name` whose `arguments` array is

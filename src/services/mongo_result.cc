@@ -123,6 +123,13 @@ base::Result<doc::Value> Execute(storage::Collection& collection, const MongoReq
                               collection.FindOne(req.filter, options));
       return EncodeOptionalDocument(found);
     }
+    case MongoAction::kDistinct: {
+      PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Value> values,
+                              collection.Distinct(req.distinct_field, req.filter));
+      doc::Array out;
+      out.mutable_values() = std::move(values);
+      return doc::Value(std::move(out));
+    }
     case MongoAction::kCount: {
       storage::CountOptions options;
       options.limit = req.limit < 0 ? -req.limit : req.limit;

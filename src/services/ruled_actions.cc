@@ -15,6 +15,7 @@
 #include "storage/aggregate.h"
 #include "storage/cursor.h"
 #include "storage/names.h"
+#include "storage/operations.h"
 #include "update/update.h"
 
 namespace plinth::services {
@@ -204,6 +205,26 @@ base::Result<doc::Value> RunCount(storage::Engine& store, const storage::StoreNa
         return limit == 0 || n < limit;
       }));
   return EncodeCount(n);
+}
+
+// distinct over the visible documents as the caller sees them: a field the
+// caller may not read contributes nothing.
+base::Result<doc::Value> RunDistinct(storage::Engine& store, const storage::StoreNamespace& ns,
+                                     const RuleScope& scope, const MongoRequest& req) {
+  PLINTH_ASSIGN_OR_RETURN(doc::FieldPath field, storage::ParseDistinctField(req.distinct_field));
+  PLINTH_ASSIGN_OR_RETURN(Narrowed narrowed, Narrow(scope, req.filter, doc::Document{}));
+  PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<storage::Collection> coll, Open(store, ns));
+  std::vector<doc::Document> shown_documents;
+  PLINTH_RETURN_IF_ERROR(ForEachVisible(*coll, scope, narrowed, doc::Document{},
+                                        [&](doc::Document&, doc::Document& shown) {
+                                          shown_documents.push_back(std::move(shown));
+                                          return true;
+                                        }));
+  PLINTH_ASSIGN_OR_RETURN(std::vector<doc::Value> values,
+                          storage::DistinctOf(shown_documents, field));
+  doc::Array out;
+  out.mutable_values() = std::move(values);
+  return doc::Value(std::move(out));
 }
 
 // Stage names a user's pipeline may not hold, at any depth ($facet, a
@@ -502,6 +523,8 @@ base::Result<doc::Value> ExecuteWithRules(storage::Engine& store, const storage:
       return RunFind(store, ns, scope, req);
     case MongoAction::kCount:
       return RunCount(store, ns, scope, req);
+    case MongoAction::kDistinct:
+      return RunDistinct(store, ns, scope, req);
     case MongoAction::kAggregate:
       return RunAggregate(store, ns, scope, req);
     case MongoAction::kInsertOne:

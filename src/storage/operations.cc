@@ -198,14 +198,22 @@ base::Result<std::vector<doc::Value>> RunDistinct(RecordStore& store,
                                                   const matcher::Matcher& matcher,
                                                   const doc::FieldPath& field) {
   PLINTH_ASSIGN_OR_RETURN(std::vector<Row> rows, store.Matching(matcher));
+  std::vector<doc::Document> documents;
+  documents.reserve(rows.size());
+  for (Row& row : rows) documents.push_back(std::move(row.doc));
+  return DistinctOf(documents, field);
+}
+
+base::Result<std::vector<doc::Value>> DistinctOf(const std::vector<doc::Document>& documents,
+                                                 const doc::FieldPath& field) {
   // Every value in natural order first; a stable sort then puts equal values
   // (by MongoDB's comparison) next to each other with the first met leading,
   // so unique() keeps that one.
   std::vector<doc::Value> values;
   std::vector<const doc::Value*> reached;
-  for (const Row& row : rows) {
+  for (const doc::Document& document : documents) {
     reached.clear();
-    doc::CollectPathValues(row.doc, field, &reached);
+    doc::CollectPathValues(document, field, &reached);
     for (const doc::Value* value : reached) {
       if (value->is_array()) {
         for (const doc::Value& element : value->as_array()) values.push_back(element);

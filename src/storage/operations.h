@@ -59,6 +59,10 @@ base::Result<doc::FieldPath> ParseDistinctField(const std::string& field);
 base::Result<std::vector<doc::Value>> RunDistinct(RecordStore& store,
                                                   const matcher::Matcher& matcher,
                                                   const doc::FieldPath& field);
+// The same over documents already read (in natural order), for callers that
+// choose the documents themselves (distinct under rules).
+base::Result<std::vector<doc::Value>> DistinctOf(const std::vector<doc::Document>& documents,
+                                                 const doc::FieldPath& field);
 
 struct ParsedUpdate {
   std::shared_ptr<const matcher::Matcher> matcher;

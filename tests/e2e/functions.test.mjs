@@ -113,6 +113,11 @@ test("context.services runs under the caller's rules, and without them as system
   const all = await bob.functions.addNoteAsSystem(alice.id, `${tag}-s`);
   for (const text of [`${tag}-a`, `${tag}-b`, `${tag}-s`]) assert.ok(all.includes(text), text);
   assert.ok(!all.includes(`${tag}-x`));
+  // distinct through context.services sees the caller's notes only.
+  assert.deepEqual(
+    (await alice.functions.myTexts()).filter((t) => t.startsWith(tag)),
+    [`${tag}-a`, `${tag}-s`],
+  );
   assert.deepEqual(
     (await alice.mongoClient("mongodb-atlas").db("appdb").collection("notes").find({ text: { $regex: tag } }))
       .map((d) => d.text)
