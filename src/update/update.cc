@@ -980,6 +980,22 @@ Result<std::vector<Update::ArrayFilter>> ParseArrayFilters(const std::vector<Doc
   return out;
 }
 
+// A whole new document (a replacement, or a pipeline's output) keeps the
+// _id it drops, and may not change it (MongoDB's immutable _id).
+Status KeepId(const Value* old_id, Document* work) {
+  if (old_id == nullptr) return Status::Ok();
+  const Value* new_id = work->Get("_id");
+  if (new_id == nullptr) {
+    work->mutable_fields().insert(work->mutable_fields().begin(), {"_id", *old_id});
+  } else if (!doc::ValuesEqual(*old_id, *new_id)) {
+    return Status(ErrorCode::kImmutableField,
+                  "After applying the update, the (immutable) field '_id' was found to have "
+                  "been altered to _id: " +
+                      Json(*new_id));
+  }
+  return Status::Ok();
+}
+
 // Every "$[<id>]" needs its filter and every filter must be used.
 Status CheckFiltersUsed(const std::vector<std::shared_ptr<Op>>& ops,
                         const std::vector<Update::ArrayFilter>& filters, const Document& update) {
@@ -1078,27 +1094,11 @@ Result<bool> Update::Apply(Document* document, const ApplyContext& context) cons
     PLINTH_ASSIGN_OR_RETURN(work, pipeline_->Run(original, context.now_millis));
     // MongoDB keeps the _id a pipeline drops ($project, $replaceWith) and
     // refuses one it changes.
-    const Value* new_id = work.Get("_id");
-    if (old_id != nullptr && new_id == nullptr) {
-      work.mutable_fields().insert(work.mutable_fields().begin(), {"_id", *old_id});
-    } else if (old_id != nullptr && !doc::ValuesEqual(*old_id, *new_id)) {
-      return Status(ErrorCode::kImmutableField,
-                    "After applying the update, the (immutable) field '_id' was found to have "
-                    "been altered to _id: " +
-                        Json(*new_id));
-    }
+    PLINTH_RETURN_IF_ERROR(KeepId(old_id, &work));
     PLINTH_RETURN_IF_ERROR(CheckIdValue(work));
   } else if (replacement_ != nullptr) {
     work = *replacement_;
-    const Value* new_id = work.Get("_id");
-    if (old_id != nullptr && new_id == nullptr) {
-      work.mutable_fields().insert(work.mutable_fields().begin(), {"_id", *old_id});
-    } else if (old_id != nullptr && !doc::ValuesEqual(*old_id, *new_id)) {
-      return Status(ErrorCode::kImmutableField,
-                    "After applying the update, the (immutable) field '_id' was found to have "
-                    "been altered to _id: " +
-                        Json(*new_id));
-    }
+    PLINTH_RETURN_IF_ERROR(KeepId(old_id, &work));
   } else {
     work = original;
     if (!positional_) {

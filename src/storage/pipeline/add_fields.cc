@@ -1,28 +1,11 @@
 #include <string>
 
 #include "expr/expression_object.h"
+#include "storage/pipeline/project.h"
 #include "storage/pipeline/stage.h"
 
 namespace plinth::storage::pipeline {
 namespace {
-
-// $addFields and its alias $set: evaluated fields added to (or replacing
-// those of) each document.
-class AddFieldsStage : public Stage {
- public:
-  explicit AddFieldsStage(expr::ExpressionObject fields) : fields_(std::move(fields)) {}
-  base::Result<std::vector<doc::Document>> Run(std::vector<doc::Document> docs,
-                                               StageContext& ctx) const override {
-    for (auto& d : docs) {
-      PLINTH_ASSIGN_OR_RETURN(doc::Document out, fields_.Apply(d, ctx.Eval(d)));
-      d = std::move(out);
-    }
-    return docs;
-  }
-
- private:
-  expr::ExpressionObject fields_;
-};
 
 base::Result<std::unique_ptr<const Stage>> ParseFields(const std::string& name,
                                                        const doc::Value& arg) {
@@ -33,7 +16,7 @@ base::Result<std::unique_ptr<const Stage>> ParseFields(const std::string& name,
   PLINTH_ASSIGN_OR_RETURN(
       expr::ExpressionObject fields,
       expr::ExpressionObject::Parse(arg.as_document(), expr::ExpressionObject::Mode::kAddFields));
-  return std::unique_ptr<const Stage>(std::make_unique<AddFieldsStage>(std::move(fields)));
+  return MakeExpressionFieldsStage(std::move(fields));
 }
 
 }  // namespace

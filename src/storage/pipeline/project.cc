@@ -20,10 +20,10 @@ class ProjectionStage : public Stage {
   matcher::Projection projection_;
 };
 
-// $project with computed fields: evaluated expressions (expr/).
-class ComputedProjectStage : public Stage {
+// Evaluated expressions (expr/) applied to each document.
+class ExpressionFieldsStage : public Stage {
  public:
-  explicit ComputedProjectStage(expr::ExpressionObject fields) : fields_(std::move(fields)) {}
+  explicit ExpressionFieldsStage(expr::ExpressionObject fields) : fields_(std::move(fields)) {}
   base::Result<std::vector<doc::Document>> Run(std::vector<doc::Document> docs,
                                                StageContext& ctx) const override {
     for (auto& d : docs) {
@@ -39,6 +39,10 @@ class ComputedProjectStage : public Stage {
 
 }  // namespace
 
+std::unique_ptr<const Stage> MakeExpressionFieldsStage(expr::ExpressionObject fields) {
+  return std::make_unique<ExpressionFieldsStage>(std::move(fields));
+}
+
 base::Result<std::unique_ptr<const Stage>> ParseProject(const doc::Value& arg,
                                                         const StageParseContext&) {
   if (!arg.is_document()) return base::BadValue("$project specification must be an object");
@@ -46,7 +50,7 @@ base::Result<std::unique_ptr<const Stage>> ParseProject(const doc::Value& arg,
     PLINTH_ASSIGN_OR_RETURN(
         expr::ExpressionObject fields,
         expr::ExpressionObject::Parse(arg.as_document(), expr::ExpressionObject::Mode::kProject));
-    return std::unique_ptr<const Stage>(std::make_unique<ComputedProjectStage>(std::move(fields)));
+    return MakeExpressionFieldsStage(std::move(fields));
   }
   PLINTH_ASSIGN_OR_RETURN(matcher::Projection projection,
                           matcher::Projection::Parse(arg.as_document()));
