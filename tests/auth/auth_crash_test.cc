@@ -33,6 +33,10 @@
 // child after fork() and in the parent between rounds (closed before the
 // next fork), so no engine thread is alive across a fork.
 //
+// A second test runs the storm on an app with a user creation function whose
+// writes must commit with the user (see the section "With a user creation
+// function" below).
+//
 // PLINTH_AUTH_CRASH_SEED=<n> repeats a run's kill delays and storm choices
 // (not the thread interleaving).
 
@@ -73,6 +77,7 @@
 #include "doc/ejson.h"
 #include "server/app_services.h"
 #include "server/server.h"
+#include "storage/app_namespace.h"
 #include "storage/cursor.h"
 #include "storage/engine.h"
 #include "storage/sqlite/sqlite_engine.h"
@@ -93,6 +98,7 @@ enum class Kind : char {
   kOperator = 'C',  // CreateEmailPasswordUser created the user
   kDeleting = 'X',  // DeleteUser of the user is about to run
   kDeleted = 'D',   // DeleteUser of the user returned OK
+  kRefused = 'F',   // the creation function refused a failing email, as it should
 };
 
 struct Record {
@@ -508,6 +514,8 @@ TEST(AuthCrashTest, KillDuringRegistrationStormLeavesNoHalfCreatedUser) {
           break;
         case Kind::kReady:
           FAIL() << "a second READY record";
+        case Kind::kRefused:
+          FAIL() << "a refusal without a creation function";
       }
     }
 
@@ -564,6 +572,315 @@ TEST(AuthCrashTest, KillDuringRegistrationStormLeavesNoHalfCreatedUser) {
     EXPECT_GT(logged_in, 0);
     CheckConsistent(*s.store, acked, &counts);
     std::printf("auth crash test: %d email/password logins after the last kill\n", logged_in);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+// --- With a user creation function (issue 8) ---------------------------------
+//
+// The same storm on an app whose custom user data has a creation function.
+// The function inserts {user_account_id: user.id, email: user.data.email}
+// into the custom data collection and then throws for an email containing
+// "fail", so its write exists in the stage when the registration fails. Its
+// writes are staged and commit in the transaction of the user (DECISIONS 3),
+// so after any kill:
+//   - every user has exactly one custom data document, and an email user's
+//     document carries its email (no account without its document);
+//   - every document belongs to an existing user (no document from a cut
+//     short registration), and none carries a failing email (no document
+//     from a failed one);
+//   - the auth records are consistent as above (CheckConsistent).
+// At the end the parent logs in to the accounts whose first login a kill cut
+// short: a good one gets its user and document, a failing one fails again.
+
+// A commit of the function's writes apart from the user is caught only by a
+// kill between the two commits: with 8 rounds that took 2 runs in 3, with 25
+// every run (about 15 s under ASan).
+constexpr int kFunctionRounds = 25;
+
+constexpr const char* kCustomUserData = R"({
+  "enabled": true,
+  "mongo_service_name": "mongodb-atlas",
+  "database_name": "crashdb",
+  "collection_name": "profiles",
+  "user_id_field": "user_account_id",
+  "on_user_creation_function_name": "onUserCreation"
+})";
+
+constexpr const char* kDataSource = R"({
+  "name": "mongodb-atlas",
+  "type": "mongodb-atlas",
+  "config": {"clusterName": "Cluster0"}
+})";
+
+constexpr const char* kFunctions = R"([{"name": "onUserCreation", "private": true}])";
+
+// Throws after writing: the insert must be discarded with the failed user.
+constexpr const char* kCreationFunction = R"(
+exports = async function (user) {
+  const email = user.data.email;
+  await context.services.get("mongodb-atlas").db("crashdb").collection("profiles")
+      .insertOne({user_account_id: user.id, email: email});
+  if (email !== undefined && email.includes("fail")) {
+    throw new Error("registration refused for " + email);
+  }
+};
+)";
+
+bool IsFailingEmail(std::string_view email) { return email.find("fail") != std::string::npos; }
+
+void ExpectRefused(const base::Status& status, const char* what) {
+  if (status.ok()) Fail(what, base::Internal("a failing email was accepted"));
+  if (status.code() != base::ErrorCode::kFunctionExecutionError) Fail(what, status);
+}
+
+// One storm thread with the creation function: fresh emails, one in four of
+// them failing (Register succeeds, the first Login or the operator creation
+// fails with the function's error).
+void CreationStorm(AuthService* auth, int fd, int round, int thread, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const std::string password = "crash-password";
+  for (std::int64_t n = 0;; ++n) {
+    const bool failing = rng() % 4 == 0;
+    const std::string email = "f" + std::to_string(round) + "-t" + std::to_string(thread) + "-" +
+                              std::to_string(n) + (failing ? "-fail" : "") + "@crash.test";
+    const auto dice = rng() % 10;
+    if (dice < 5) {
+      base::Status registered = auth->Register(email, password);
+      if (!registered.ok()) Fail("Register", registered);
+      base::Result<LoginResult> login = auth->Login(UserpassLogin(email, password));
+      if (failing) {
+        ExpectRefused(login.status(), "Login of a failing email");
+        Send(fd, Kind::kRefused, "");
+        continue;
+      }
+      if (!login.ok()) Fail("Login local-userpass", login.status());
+      Send(fd, Kind::kUserpass, login->user_id);
+    } else if (dice < 7) {
+      LoginRequest request;
+      request.provider = "anon-user";
+      request.remote = "127.0.0.1:4000";
+      base::Result<LoginResult> login = auth->Login(request);
+      if (!login.ok()) Fail("Login anon-user", login.status());
+      Send(fd, Kind::kAnon, login->user_id);
+    } else {
+      base::Result<User> user = auth->CreateEmailPasswordUser(email, password);
+      if (failing) {
+        ExpectRefused(user.status(), "CreateEmailPasswordUser of a failing email");
+        Send(fd, Kind::kRefused, "");
+        continue;
+      }
+      if (!user.ok()) Fail("CreateEmailPasswordUser", user.status());
+      Send(fd, Kind::kOperator, user->id);
+    }
+  }
+}
+
+[[noreturn]] void CreationChildMain(const std::filesystem::path& app_dir,
+                                    const std::filesystem::path& data_dir, int fd, int round,
+                                    std::uint64_t seed) {
+  Services s;
+  base::Status built = Build(app_dir, data_dir, &s);
+  if (!built.ok()) Fail("building the services", built);
+  Send(fd, Kind::kReady, "");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back(CreationStorm, s.auth, fd, round, t, seed + static_cast<std::uint64_t>(t));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(60));
+  _exit(22);
+}
+
+// The custom data rules of the section comment, plus CheckConsistent.
+void CheckCustomData(storage::Engine& engine, const Acked& acked, Counts* counts,
+                     std::size_t* documents) {
+  CheckConsistent(engine, acked, counts);
+  if (::testing::Test::HasFatalFailure()) return;
+  auto users = AuthRecords(kAppId).ListUsers(engine);
+  ASSERT_TRUE(users.ok()) << users.status().ToString();
+  const storage::StoreNamespace ns = storage::AppNamespace(kAppId, "crashdb", "profiles");
+  auto coll = engine.GetCollection(ns.database, ns.collection);
+  ASSERT_TRUE(coll.ok()) << coll.status().ToString();
+  auto cursor = (*coll)->Find(doc::Document{});
+  ASSERT_TRUE(cursor.ok()) << cursor.status().ToString();
+  auto rows = storage::ReadAll(cursor->get());
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  *documents = rows->size();
+
+  std::map<std::string, const User*> by_id;
+  for (const User& u : *users) by_id.emplace(u.id, &u);
+  std::map<std::string, const doc::Document*> doc_of;  // user id -> its document
+  for (const doc::Document& row : *rows) {
+    const doc::Value* email = row.Get("email");
+    const std::string email_text = email != nullptr && email->is_string() ? email->as_string() : "";
+    EXPECT_FALSE(IsFailingEmail(email_text))
+        << "a failed registration left its document " << doc::ToCanonicalJson(row);
+    const std::string user_id = IdText(row.Get("user_account_id"));
+    if (by_id.count(user_id) == 0) {
+      ADD_FAILURE() << "document without a user: " << doc::ToCanonicalJson(row);
+      continue;
+    }
+    EXPECT_TRUE(doc_of.emplace(user_id, &row).second)
+        << "user " << user_id << " has two documents, one is " << doc::ToCanonicalJson(row);
+  }
+  for (const User& u : *users) {
+    auto it = doc_of.find(u.id);
+    if (it == doc_of.end()) {
+      ADD_FAILURE() << "user " << u.id << " has no custom data document";
+      continue;
+    }
+    const doc::Value* want = u.data.Get("email");
+    if (want == nullptr || !want->is_string()) continue;  // anonymous
+    const doc::Value* got = it->second->Get("email");
+    EXPECT_TRUE(got != nullptr && got->is_string() && got->as_string() == want->as_string())
+        << "user " << u.id << " (" << want->as_string() << ") has the document "
+        << doc::ToCanonicalJson(*it->second);
+  }
+}
+
+TEST(AuthCrashTest, KillDuringCreationFunctionStormLeavesNoUserWithoutItsDocument) {
+  char tmpl[] = "/tmp/plinth-auth-crash-fn-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::filesystem::path dir(tmpl);
+  const std::filesystem::path app_dir = dir / "app";
+  const std::filesystem::path data_dir = dir / "data";
+  WriteFile(app_dir / "root_config.json", kRootConfig);
+  WriteFile(app_dir / "auth" / "providers.json", kProviders);
+  WriteFile(app_dir / "auth" / "custom_user_data.json", kCustomUserData);
+  WriteFile(app_dir / "data_sources" / "mongodb-atlas" / "config.json", kDataSource);
+  WriteFile(app_dir / "functions" / "config.json", kFunctions);
+  WriteFile(app_dir / "functions" / "onUserCreation.js", kCreationFunction);
+  std::filesystem::create_directories(data_dir);
+
+  std::uint64_t seed = std::random_device{}();
+  if (const char* env = std::getenv("PLINTH_AUTH_CRASH_SEED"))
+    seed = std::strtoull(env, nullptr, 10);
+  std::printf("auth crash test (creation function): seed %llu (PLINTH_AUTH_CRASH_SEED)\n",
+              static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+
+  {
+    Services s;
+    base::Status built = Build(app_dir, data_dir, &s);
+    ASSERT_TRUE(built.ok()) << built.ToString();
+  }
+
+  Acked acked;
+  Counts counts;
+  std::size_t documents = 0;
+  const auto started = std::chrono::steady_clock::now();
+  for (int round = 0; round < kFunctionRounds; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round) + ", seed " + std::to_string(seed));
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const std::uint64_t child_seed = rng();
+    const int run_ms =
+        kMinRunMillis + static_cast<int>(rng() % (kMaxRunMillis - kMinRunMillis + 1));
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(fds[0]);
+      CreationChildMain(app_dir, data_dir, fds[1], round, child_seed);
+    }
+    close(fds[1]);
+
+    std::vector<Record> records;
+    std::string partial;
+    const auto ready_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (records.empty() && std::chrono::steady_clock::now() < ready_deadline) {
+      Drain(fds[0], &records, 10, &partial);
+    }
+    if (records.empty() || records.front().kind != Kind::kReady) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      close(fds[0]);
+      FAIL() << "the child did not build its services within 20 s";
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(run_ms);
+    while (std::chrono::steady_clock::now() < deadline) Drain(fds[0], &records, 5, &partial);
+    kill(pid, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status))
+        << "child exited with status " << WEXITSTATUS(status) << " (see its stderr)";
+    for (int i = 0; i < 1000; ++i) {
+      const std::size_t before = records.size();
+      Drain(fds[0], &records, 0, &partial);
+      if (records.size() == before) break;
+    }
+    close(fds[0]);
+    for (std::size_t i = 1; i < records.size(); ++i) {
+      const Record& r = records[i];
+      ++acked.count[r.kind];
+      if (r.kind == Kind::kRefused) continue;
+      ASSERT_TRUE(r.kind == Kind::kUserpass || r.kind == Kind::kAnon || r.kind == Kind::kOperator)
+          << "unexpected record '" << static_cast<char>(r.kind) << "'";
+      const std::string user_id(r.user_id, sizeof r.user_id);
+      ASSERT_TRUE(acked.created.emplace(user_id, r.kind).second)
+          << "user id " << user_id << " created twice";
+    }
+
+    auto engine = OpenStore(data_dir);
+    ASSERT_TRUE(engine.ok()) << "reopening after kill -9: " << engine.status().ToString();
+    CheckCustomData(**engine, acked, &counts, &documents);
+    if (HasFailure()) return;
+  }
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+  std::printf(
+      "auth crash test (creation function): %d rounds in %lld ms; acknowledged: %lld userpass "
+      "first logins, %lld anonymous, %lld operator-created users, %lld refused failing emails; "
+      "at the end %zu users, %zu custom data documents, %zu accounts (%zu linked)\n",
+      kFunctionRounds, static_cast<long long>(elapsed),
+      static_cast<long long>(acked.count[Kind::kUserpass]),
+      static_cast<long long>(acked.count[Kind::kAnon]),
+      static_cast<long long>(acked.count[Kind::kOperator]),
+      static_cast<long long>(acked.count[Kind::kRefused]), counts.users, documents, counts.accounts,
+      counts.linked_accounts);
+  EXPECT_GT(acked.count[Kind::kUserpass], 0);
+  EXPECT_GT(acked.count[Kind::kAnon], 0);
+  EXPECT_GT(acked.count[Kind::kOperator], 0);
+  EXPECT_GT(acked.count[Kind::kRefused], 0);
+
+  // After the last kill: an account whose first login a kill cut short gets
+  // its user and document now; a failing one is refused again and leaves
+  // nothing.
+  {
+    Services s;
+    base::Status built = Build(app_dir, data_dir, &s);
+    ASSERT_TRUE(built.ok()) << built.ToString();
+    auto accounts = ReadCollection(*s.store, "userpass");
+    ASSERT_TRUE(accounts.ok()) << accounts.status().ToString();
+    int created = 0;
+    int refused = 0;
+    for (const doc::Document& row : *accounts) {
+      if (row.Get("user_id") != nullptr) continue;
+      const doc::Value* email = row.Get("email");
+      ASSERT_TRUE(email != nullptr && email->is_string()) << doc::ToCanonicalJson(row);
+      const bool failing = IsFailingEmail(email->as_string());
+      // A few of each kind are enough (each login runs Argon2 and the JS).
+      if ((failing ? refused : created) >= 5) continue;
+      base::Result<LoginResult> login =
+          s.auth->Login(UserpassLogin(email->as_string(), "crash-password"));
+      if (failing) {
+        ASSERT_FALSE(login.ok()) << email->as_string();
+        EXPECT_EQ(login.status().code(), base::ErrorCode::kFunctionExecutionError)
+            << login.status().ToString();
+        ++refused;
+      } else {
+        ASSERT_TRUE(login.ok()) << email->as_string() << ": " << login.status().ToString();
+        ++created;
+      }
+    }
+    CheckCustomData(*s.store, acked, &counts, &documents);
+    std::printf(
+        "auth crash test (creation function): after the last kill %d cut-short accounts got "
+        "their user, %d failing ones were refused again\n",
+        created, refused);
   }
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
