@@ -67,6 +67,22 @@
 #                     of a trivial function through FunctionRuntime in process
 #                     (bench/functions/, Google Benchmark), against a bare
 #                     compiled call in the same run
+# -- custom user data (BENCH_CUSTOM_DATA, BENCH_CUSTOM_DATA_INPROC)
+#   BENCH_CUSTOM_DATA  0 skips the custom user data part (default 1; needs the
+#                     HTTP part): a second plinth server serving
+#                     bench/http/customdata-app/ on a data dir seeded with
+#                     BENCH_CUSTOM_DATA_USERS ~1 KB custom data documents
+#                     (bench_custom_data seed), then token refresh of one
+#                     anonymous user whose document is among them, with the
+#                     server's cache warm and with tokens.state_cache_ms 0
+#                     (every refresh reads the store), against the location
+#                     run, with the server's CPU per request
+#   BENCH_CUSTOM_DATA_USERS  custom data documents seeded (default 1000000)
+#   BENCH_CUSTOM_DATA_INPROC  0 skips bench_custom_data (default 1):
+#                     CustomDataLookup point reads at BENCH_CUSTOM_DATA_SIZES
+#                     documents (default 1000,10000,100000,1000000), flat
+#                     with the index, and without it at 100000
+# -- end custom user data
 set -euo pipefail
 
 build=${1:?usage: bench/run.sh BUILD_DIR}
@@ -116,6 +132,14 @@ functions_target=0.30
 busy_p99_ms=10
 functions_app_dir="$root/bench/http/functions-app"
 # -- end functions
+# -- custom user data (BENCH_CUSTOM_DATA, BENCH_CUSTOM_DATA_INPROC)
+run_custom_data=${BENCH_CUSTOM_DATA:-1}
+run_custom_data_inproc=${BENCH_CUSTOM_DATA_INPROC:-1}
+[[ $run_http != 0 ]] || run_custom_data=0
+custom_data_users=${BENCH_CUSTOM_DATA_USERS:-1000000}
+custom_data_target=0.50
+custom_data_app_dir="$root/bench/http/customdata-app"
+# -- end custom user data
 
 # A binary in BUILD_DIR, or anywhere below it.
 find_binary() {
@@ -543,6 +567,111 @@ run_functions_bench() {
 }
 # -- end functions part --------------------------------------------------------
 
+# -- custom user data part (BENCH_CUSTOM_DATA) ---------------------------------
+
+# cd_wrk_cpu NAME SCRIPT URL: a wrk run like run_wrk's, recorded in
+# $work/custom_data_results with the server's CPU per request during it.
+cd_wrk_cpu() {
+  local name=$1 script=$2 url=$3 before after requests
+  echo "== $name: wrk -t$wrk_threads -c$connections -d$duration --latency $url"
+  before=$(server_cpu_us)
+  wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$script" "$url" |
+    tee "$work/$name.wrk"
+  after=$(server_cpu_us)
+  record_wrk "$name" "$work/custom_data_results"
+  requests=$(sed -n 's/^RESULT requests=\([0-9]*\) .*/\1/p' "$work/$name.wrk")
+  ((requests > 0)) || fail "$name: wrk made no requests"
+  echo "cpu $name cpu_us=$((after - before)) requests=$requests" >>"$work/custom_data_results"
+}
+
+# cd_start APP_DIR: a plinth server serving examples/quickstart (for the
+# location run) and APP_DIR on the data dir $work/cd-data; sets cd_port.
+cd_start() {
+  cd_port=$(free_port)
+  start_server plinth_cd "http://127.0.0.1:$cd_port/healthz" \
+    "$plinth_bin" serve --app "$app_dir" --app "$1" --data "$work/cd-data" \
+    --listen "127.0.0.1:$cd_port" --io-threads "$io_threads" --log-level "$log_level"
+}
+
+# cd_check_refresh TOKEN USER_ID ENABLED: one refresh must answer 201 with an
+# access token whose user_data is USER_ID's ~1 KB document (ENABLED 1), or
+# that has no user_data (ENABLED 0).
+cd_check_refresh() {
+  local code
+  code=$(post_json "http://127.0.0.1:$cd_port/api/client/v2.0/auth/session" "" \
+    -H "Authorization: Bearer $1")
+  [[ $code == 201 ]] || fail "auth/session answered $code: $(head -c 300 "$work/body")"
+  python3 - "$work/body" "$2" "$3" <<'PY' || fail "the refreshed access token does not carry the user's custom data as expected"
+import base64, json, sys
+token = json.load(open(sys.argv[1]))["access_token"]
+part = token.split(".")[1]
+claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+data = claims.get("user_data")
+if sys.argv[3] == "0":
+    sys.exit(0 if data is None else 1)
+ok = isinstance(data, dict) and data.get("user_account_id") == sys.argv[2] and len(data.get("pad", "")) >= 1000
+sys.exit(0 if ok else 1)
+PY
+}
+
+# The custom user data part, after the HTTP part's server has stopped: a
+# second server on its own data dir, seeded directly into the store (the
+# server stopped) with $custom_data_users documents plus the benchmarked
+# anonymous user's own, in the middle. Results go to $work/custom_data_results.
+run_custom_data_bench() {
+  local code user_id refresh cd_bin copy
+  cd_bin=$(find_binary bench_custom_data)
+  [[ -n $cd_bin ]] || fail "no bench_custom_data in $build (configure with -DPLINTH_BENCH=ON)"
+  local cd_app_id
+  cd_app_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["app_id"])' \
+    "$custom_data_app_dir/root_config.json") || fail "cannot read app_id from bench/http/customdata-app"
+  local cd_base="/api/client/v2.0/app/$cd_app_id"
+  grep '^plinth_location ' "$work/results" >"$work/custom_data_results"
+  mkdir "$work/cd-data"
+
+  cd_start "$custom_data_app_dir"
+  code=$(post_json "http://127.0.0.1:$cd_port$cd_base/auth/providers/anon-user/login" '{}')
+  [[ $code == 200 ]] || fail "anon-user login answered $code: $(head -c 300 "$work/body")"
+  user_id=$(json_field user_id) || fail "anon-user login answer has no user_id"
+  refresh=$(json_field refresh_token) || fail "anon-user login answer has no refresh_token"
+  stop_server plinth_cd
+
+  echo "== custom data: seeding $custom_data_users documents of ~1 KB and user $user_id's own" \
+    "(bench_custom_data seed, InsertMany batches of 10000, then the user id index)"
+  "$cd_bin" seed "$work/cd-data/plinth.sqlite" "$cd_app_id" benchdb users user_account_id \
+    "$custom_data_users" "$user_id" | tee "$work/cd_seed.out" || fail "bench_custom_data seed failed"
+  grep '^SEED ' "$work/cd_seed.out" >>"$work/custom_data_results" || fail "no SEED line"
+
+  # (a) the server's caches as configured (custom data cached until a write).
+  cd_start "$custom_data_app_dir"
+  cd_check_refresh "$refresh" "$user_id" 1
+  cd_wrk_cpu cd_location "$root/bench/http/report.lua" \
+    "http://127.0.0.1:$cd_port/api/client/v2.0/app/$app_id/location"
+  BENCH_REFRESH_TOKEN=$refresh cd_wrk_cpu cd_refresh "$root/bench/auth/refresh.lua" \
+    "http://127.0.0.1:$cd_port/api/client/v2.0/auth/session"
+  stop_server plinth_cd
+
+  # (b) tokens.state_cache_ms 0: every refresh reads the custom data
+  # document (a point read through the index of all the documents), and
+  # also the session and user records; (c) the same with custom data
+  # disabled, so (b) - (c) is the custom data lookup.
+  copy="$work/customdata-app-nocache"
+  cp -r "$custom_data_app_dir" "$copy"
+  echo '{"tokens": {"state_cache_ms": 0}}' >"$copy/plinth.json"
+  cd_start "$copy"
+  cd_check_refresh "$refresh" "$user_id" 1
+  BENCH_REFRESH_TOKEN=$refresh cd_wrk_cpu cd_refresh_nocache "$root/bench/auth/refresh.lua" \
+    "http://127.0.0.1:$cd_port/api/client/v2.0/auth/session"
+  stop_server plinth_cd
+  sed -i 's/"enabled": true/"enabled": false/' "$copy/auth/custom_user_data.json"
+  cd_start "$copy"
+  cd_check_refresh "$refresh" "$user_id" 0
+  BENCH_REFRESH_TOKEN=$refresh cd_wrk_cpu cd_refresh_nocache_off "$root/bench/auth/refresh.lua" \
+    "http://127.0.0.1:$cd_port/api/client/v2.0/auth/session"
+  stop_server plinth_cd
+}
+# -- end custom user data part -------------------------------------------------
+
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ $run_http != 0 ]]; then
@@ -571,6 +700,9 @@ if [[ $run_functions != 0 || $run_functions_busy != 0 ]]; then
   run_functions_bench "127.0.0.1:$port"
 fi
 stop_server plinth
+# -- custom user data (BENCH_CUSTOM_DATA)
+if [[ $run_custom_data != 0 ]]; then run_custom_data_bench; fi
+# -- end custom user data
 
 echo
 awk -v target="$target" -v goal=plinth_location -f "$root/bench/http/summarize.awk" "$work/results"
@@ -594,6 +726,14 @@ if [[ $run_functions != 0 || $run_functions_busy != 0 ]]; then
     -v js_threads="$functions_threads" -f "$root/bench/functions/summarize.awk" \
     "$work/functions_results"
 fi
+# -- custom user data (BENCH_CUSTOM_DATA)
+if [[ $run_custom_data != 0 ]]; then
+  echo
+  echo "== custom user data: token refresh with a ~1 KB document among $custom_data_users ($(nproc) cores; wrk shares them)"
+  awk -v target="$custom_data_target" -f "$root/bench/auth/custom_data.awk" \
+    "$work/custom_data_results"
+fi
+# -- end custom user data
 fi
 
 # Functions in process: a client call of a trivial function through
@@ -606,6 +746,18 @@ if [[ $run_functions_inproc != 0 ]]; then
   echo "== plinth functions benchmark (in process), $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
   "$functions_bin" --benchmark_min_time=1 || fail "bench_functions failed"
 fi
+
+# -- custom user data (BENCH_CUSTOM_DATA_INPROC): CustomDataLookup point reads
+# at 1k to 1M documents (bench/auth/custom_data_bench.cc); the ratio 1M/1k is
+# its last line.
+if [[ $run_custom_data_inproc != 0 ]]; then
+  custom_data_bin=$(find_binary bench_custom_data)
+  [[ -n $custom_data_bin ]] || fail "no bench_custom_data in $build (configure with -DPLINTH_BENCH=ON)"
+  echo
+  echo "== plinth custom data lookup benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
+  TMPDIR="$work" "$custom_data_bin" || fail "bench_custom_data failed"
+fi
+# -- end custom user data
 
 # Storage: Google Benchmark over the SQLite engine (bench/storage/). Its own
 # summary (lookup ratio 1M/10k, p50 target) is its last lines.
