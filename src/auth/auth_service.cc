@@ -464,15 +464,17 @@ base::Result<LoginResult> AuthService::Link(const TokenClaims& link_to, Authenti
 base::Result<std::string> AuthService::MintAccess(std::string_view user_id,
                                                   std::string_view session_id,
                                                   std::string_view device_id) {
-  PLINTH_ASSIGN_OR_RETURN(std::optional<doc::Document> data, custom_data_.Find(user_id));
+  PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const CustomDataLookup::Found> found,
+                          custom_data_.FindShared(user_id));
   // The size policy of docs/custom-user-data.md: over the budget, a warning
   // (log and metrics); over the hard limit, or too large for a JWT, no
-  // claim but a note saying so, rather than a token proxies refuse.
-  std::int64_t size = 0;
+  // claim but a note saying so, rather than a token proxies refuse. Size and
+  // claim text come encoded from the lookup's cache.
+  const std::int64_t size = found->bson_size;
   std::int64_t omitted = 0;
-  if (data) {
+  std::string_view claim = found->claim_json;
+  if (found->document) {
     const config::CustomUserDataSettings& limits = app_.settings.custom_user_data;
-    size = static_cast<std::int64_t>(doc::BsonSize(*data));
     if (size > limits.warn_size_bytes) {
       custom_data_over_budget_.fetch_add(1, std::memory_order_relaxed);
       deps_.logger->Warn("custom user data over its size budget",
@@ -483,17 +485,18 @@ base::Result<std::string> AuthService::MintAccess(std::string_view user_id,
     }
     if (size > limits.max_size_bytes) {
       omitted = size;
-      data.reset();
+      claim = {};
     }
   }
   base::Result<std::string> token =
-      tokens_.MintAccess(user_id, session_id, device_id, data ? &*data : nullptr, omitted);
-  if (!token.ok() && data && token.status().code() == base::ErrorCode::kInvalidParameter) {
+      tokens_.MintAccessWithClaim(user_id, session_id, device_id, claim, omitted);
+  if (!token.ok() && !claim.empty() &&
+      token.status().code() == base::ErrorCode::kInvalidParameter) {
     // The document makes the token larger than a JWT may be (crypto/jwt.h
     // kMaxJwtBytes, sized for HTTP headers): log in without the claim
     // rather than not at all.
     omitted = size;
-    token = tokens_.MintAccess(user_id, session_id, device_id, nullptr, omitted);
+    token = tokens_.MintAccessWithClaim(user_id, session_id, device_id, {}, omitted);
   }
   if (omitted > 0) {
     custom_data_omitted_.fetch_add(1, std::memory_order_relaxed);

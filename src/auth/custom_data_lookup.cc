@@ -1,5 +1,6 @@
 #include "auth/custom_data_lookup.h"
 
+#include "auth/tokens.h"
 #include "doc/limits.h"
 #include "storage/app_namespace.h"
 #include "storage/cursor.h"
@@ -61,7 +62,14 @@ base::Status CustomDataLookup::DeleteForUser(storage::Engine& engine,
 }
 
 base::Result<std::optional<doc::Document>> CustomDataLookup::Find(std::string_view user_id) const {
-  if (!config_.enabled) return std::optional<doc::Document>();
+  PLINTH_ASSIGN_OR_RETURN(std::shared_ptr<const Found> found, FindShared(user_id));
+  return found->document;
+}
+
+base::Result<std::shared_ptr<const CustomDataLookup::Found>> CustomDataLookup::FindShared(
+    std::string_view user_id) const {
+  static const std::shared_ptr<const Found> kNone = std::make_shared<const Found>();
+  if (!config_.enabled) return kNone;
   // The version is read before the document, so a write that ends while
   // the document is read leaves the entry already out of date.
   // (Unpacked from the optional: GCC 12 at -O3 misreports it as
@@ -76,16 +84,23 @@ base::Result<std::optional<doc::Document>> CustomDataLookup::Find(std::string_vi
     auto it = cache_.find(key);
     if (it != cache_.end() && it->second.write_version == version &&
         clock_->SteadyNow() < it->second.until) {
-      return it->second.document;
+      return it->second.found;
     }
   }
   PLINTH_ASSIGN_OR_RETURN(std::optional<doc::Document> document, Read(user_id));
+  auto found = std::make_shared<Found>();
+  if (document) {
+    found->bson_size = static_cast<std::int64_t>(doc::BsonSize(*document));
+    found->claim_json = UserDataClaimJson(*document);
+    found->document = std::move(document);
+  }
+  std::shared_ptr<const Found> shared = std::move(found);
   if (cacheable) {
     std::lock_guard<std::mutex> lock(mu_);
     if (cache_.size() >= kMaxCached) cache_.clear();
-    cache_[key] = Cached{document, version, clock_->SteadyNow() + cache_ttl_};
+    cache_[key] = Cached{shared, version, clock_->SteadyNow() + cache_ttl_};
   }
-  return document;
+  return shared;
 }
 
 base::Result<std::optional<doc::Document>> CustomDataLookup::Read(std::string_view user_id) const {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,6 +44,17 @@ class CustomDataLookup {
   // late for another process's writes. Engines without a write version,
   // or a ttl of 0, read the store every time.
   base::Result<std::optional<doc::Document>> Find(std::string_view user_id) const;
+
+  // What a token needs of the document, computed once per cached read
+  // rather than at every refresh: the document, its BSON size and the
+  // `user_data` claim's JSON (tokens.h UserDataClaimJson). Immutable.
+  struct Found {
+    std::optional<doc::Document> document;  // nullopt: none
+    std::int64_t bson_size = 0;
+    std::string claim_json;
+  };
+  // Find, without copying the document; same caching.
+  base::Result<std::shared_ptr<const Found>> FindShared(std::string_view user_id) const;
   // Deletes the user's custom data documents through `engine` (a transaction
   // view of the same store) when settings.delete_with_user is on; otherwise,
   // or when disabled, does nothing (App Services keeps them).
@@ -68,7 +80,7 @@ class CustomDataLookup {
   base::Result<std::optional<doc::Document>> Read(std::string_view user_id) const;
 
   struct Cached {
-    std::optional<doc::Document> document;
+    std::shared_ptr<const Found> found;
     std::uint64_t write_version = 0;
     std::chrono::steady_clock::time_point until;
   };

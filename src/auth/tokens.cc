@@ -67,6 +67,14 @@ base::Result<std::string> TokenService::MintAccess(std::string_view user_id,
                                                    std::string_view device_id,
                                                    const doc::Document* user_data,
                                                    std::int64_t omitted_user_data_bytes) const {
+  return MintAccessWithClaim(user_id, session_id, device_id,
+                             user_data != nullptr ? UserDataClaimJson(*user_data) : std::string(),
+                             omitted_user_data_bytes);
+}
+
+base::Result<std::string> TokenService::MintAccessWithClaim(
+    std::string_view user_id, std::string_view session_id, std::string_view device_id,
+    std::string_view user_data_json, std::int64_t omitted_user_data_bytes) const {
   const std::int64_t now = NowSeconds(clock_);
   doc::Document claims{{"baas_device_id", std::string(device_id)},
                        {"baas_domain_id", domain_id_},
@@ -76,14 +84,15 @@ base::Result<std::string> TokenService::MintAccess(std::string_view user_id,
                        {"iss", app_id_},
                        {"sub", std::string(user_id)},
                        {"typ", "access"}};
-  if (omitted_user_data_bytes > 0)
+  if (omitted_user_data_bytes > 0) {
     claims.Append("plinth_user_data_omitted", omitted_user_data_bytes);
+  }
   std::string json = doc::ToRelaxedJson(claims);
-  if (user_data != nullptr) {
+  if (!user_data_json.empty()) {
     // Spliced in as text: the claim has its own encoding.
     json.pop_back();
     json += ",\"user_data\":";
-    json += UserDataClaimJson(*user_data);
+    json += user_data_json;
     json += '}';
   }
   return crypto::EncodeJwt(json, keys_.signer());

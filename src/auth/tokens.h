@@ -52,6 +52,13 @@ class TokenService {
   base::Result<std::string> MintAccess(std::string_view user_id, std::string_view session_id,
                                        std::string_view device_id, const doc::Document* user_data,
                                        std::int64_t omitted_user_data_bytes = 0) const;
+  // The same with the claim already encoded (UserDataClaimJson); empty: no
+  // claim.
+  base::Result<std::string> MintAccessWithClaim(std::string_view user_id,
+                                                std::string_view session_id,
+                                                std::string_view device_id,
+                                                std::string_view user_data_json,
+                                                std::int64_t omitted_user_data_bytes = 0) const;
   base::Result<std::string> MintRefresh(std::string_view user_id, std::string_view session_id,
                                         std::int64_t expires_at) const;
 
