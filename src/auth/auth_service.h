@@ -217,6 +217,9 @@ class AuthService {
                                                      std::string_view token_id,
                                                      std::string_view kind);
   base::Status CheckPassword(std::string_view password) const;
+  // The enabled local-userpass provider's settings (its defaults when it has
+  // no `config`), or AuthProviderNotFound.
+  base::Result<const config::LocalUserpassConfig*> UserpassConfig() const;
   // Persists a new user (DECISIONS 2-3): runs the user creation function,
   // when custom user data names one, as the system with the user object,
   // its writes staged; then commits them together with `write_records` (the

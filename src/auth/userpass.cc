@@ -60,6 +60,16 @@ base::Result<HookStatus> RunHook(const AuthFunctions* functions, std::string_vie
 
 }  // namespace
 
+base::Result<const config::LocalUserpassConfig*> AuthService::UserpassConfig() const {
+  const config::AuthProvider* provider =
+      EnabledProvider("local-userpass", config::ProviderType::kLocalUserpass);
+  if (provider == nullptr) {
+    return base::Status(base::ErrorCode::kAuthProviderNotFound,
+                        "authentication via 'local-userpass' is unsupported");
+  }
+  return provider->local_userpass ? &*provider->local_userpass : &kDefaultUserpass;
+}
+
 base::Status AuthService::CheckPassword(std::string_view password) const {
   const std::size_t n = CodePoints(password);
   if (!base::IsValidUtf8(password) || n < kMinPasswordChars || n > kMaxPasswordChars) {
@@ -69,14 +79,8 @@ base::Status AuthService::CheckPassword(std::string_view password) const {
 }
 
 base::Status AuthService::Register(std::string_view raw_email, std::string_view password) {
-  const config::AuthProvider* provider =
-      EnabledProvider("local-userpass", config::ProviderType::kLocalUserpass);
-  if (provider == nullptr) {
-    return {base::ErrorCode::kAuthProviderNotFound,
-            "authentication via 'local-userpass' is unsupported"};
-  }
-  const config::LocalUserpassConfig& cfg =
-      provider->local_userpass ? *provider->local_userpass : kDefaultUserpass;
+  PLINTH_ASSIGN_OR_RETURN(const config::LocalUserpassConfig* enabled, UserpassConfig());
+  const config::LocalUserpassConfig& cfg = *enabled;
   std::string email = NormalizeEmail(raw_email);
   PLINTH_RETURN_IF_ERROR(CheckEmail(email));
   PLINTH_RETURN_IF_ERROR(CheckPassword(password));
@@ -238,14 +242,8 @@ base::Status AuthService::RunConfirmationFunction(const config::LocalUserpassCon
 }
 
 base::Status AuthService::CallConfirmationFunction(std::string_view email) {
-  const config::AuthProvider* provider =
-      EnabledProvider("local-userpass", config::ProviderType::kLocalUserpass);
-  if (provider == nullptr) {
-    return {base::ErrorCode::kAuthProviderNotFound,
-            "authentication via 'local-userpass' is unsupported"};
-  }
-  const config::LocalUserpassConfig& cfg =
-      provider->local_userpass ? *provider->local_userpass : kDefaultUserpass;
+  PLINTH_ASSIGN_OR_RETURN(const config::LocalUserpassConfig* enabled, UserpassConfig());
+  const config::LocalUserpassConfig& cfg = *enabled;
   if (cfg.auto_confirm || !cfg.run_confirmation_function) {
     return {base::ErrorCode::kBadRequest,
             "local-userpass does not run a confirmation function (runConfirmationFunction)"};
@@ -264,14 +262,8 @@ base::Status AuthService::CallConfirmationFunction(std::string_view email) {
 
 base::Status AuthService::CallResetFunction(std::string_view email, std::string_view password,
                                             const doc::Array& arguments) {
-  const config::AuthProvider* provider =
-      EnabledProvider("local-userpass", config::ProviderType::kLocalUserpass);
-  if (provider == nullptr) {
-    return {base::ErrorCode::kAuthProviderNotFound,
-            "authentication via 'local-userpass' is unsupported"};
-  }
-  const config::LocalUserpassConfig& cfg =
-      provider->local_userpass ? *provider->local_userpass : kDefaultUserpass;
+  PLINTH_ASSIGN_OR_RETURN(const config::LocalUserpassConfig* enabled, UserpassConfig());
+  const config::LocalUserpassConfig& cfg = *enabled;
   if (!cfg.run_reset_function) {
     return {base::ErrorCode::kBadRequest,
             "local-userpass does not run a reset function (runResetFunction)"};
