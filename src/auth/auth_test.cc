@@ -627,6 +627,12 @@ TEST_F(AuthTest, RegistryFindsTheIssuingApp) {
   EXPECT_EQ(registry.ForToken("garbage"), nullptr);
   // An unknown issuer names no app, even with a payload that parses.
   EXPECT_EQ(registry.ForToken(Forge(R"({"alg":"HS256"})", R"({"iss":"app-c"})", "sig")), nullptr);
+  // Once b verified its token, b is found by the token's text; another
+  // app's remembered tokens do not claim it.
+  ASSERT_OK(b->Authenticate(login_b.access_token, TokenType::kAccess));
+  EXPECT_TRUE(b->tokens().Remembers(login_b.access_token));
+  EXPECT_FALSE(a->tokens().Remembers(login_b.access_token));
+  EXPECT_EQ(registry.ForToken(login_b.access_token), b);
 }
 
 // --- 2. Email/password ----------------------------------------------------------

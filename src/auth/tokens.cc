@@ -95,7 +95,7 @@ base::Result<std::string> TokenService::MintAccessWithClaim(
     json += user_data_json;
     json += '}';
   }
-  return crypto::EncodeJwt(json, keys_.signer());
+  return crypto::EncodeJwtOfWrittenJson(json, keys_.signer());
 }
 
 base::Result<std::string> TokenService::MintRefresh(std::string_view user_id,
@@ -104,7 +104,7 @@ base::Result<std::string> TokenService::MintRefresh(std::string_view user_id,
   doc::Document claims{{"baas_id", std::string(session_id)}, {"exp", expires_at},
                        {"iat", NowSeconds(clock_)},          {"iss", app_id_},
                        {"sub", std::string(user_id)},        {"typ", "refresh"}};
-  return crypto::EncodeJwt(doc::ToRelaxedJson(claims), keys_.signer());
+  return crypto::EncodeJwtOfWrittenJson(doc::ToRelaxedJson(claims), keys_.signer());
 }
 
 base::Result<TokenClaims> TokenService::Verify(std::string_view token, TokenType expected) const {
@@ -147,6 +147,10 @@ base::Result<TokenClaims> TokenService::Verify(std::string_view token, TokenType
   if (claims.user_id.empty() || claims.session_id.empty()) return Invalid("token lacks claims");
   verified_.Add(token, claims);
   return claims;
+}
+
+bool TokenService::Remembers(std::string_view token) const {
+  return verified_.Find(token, NowSeconds(clock_)).has_value();
 }
 
 std::optional<std::string> TokenService::PeekIssuer(std::string_view token) {

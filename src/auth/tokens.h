@@ -70,6 +70,10 @@ class TokenService {
   // then verify it.
   static std::optional<std::string> PeekIssuer(std::string_view token);
 
+  // Whether this service verified exactly `token` before and it has not
+  // expired: the token is this app's, found without decoding it.
+  bool Remembers(std::string_view token) const;
+
  private:
   std::string app_id_;
   std::string domain_id_;

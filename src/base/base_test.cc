@@ -139,6 +139,17 @@ TEST(JsonEscapeTest, EscapesControlQuotesAndInvalidUtf8) {
   EXPECT_EQ(JsonString("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
 }
 
+// Plain runs are copied in bulk: escapes between, at the ends and next to
+// multi-byte characters must still land in place, and DEL is escaped.
+TEST(JsonEscapeTest, PlainRunsAroundEscapes) {
+  EXPECT_EQ(JsonString("\"abc\tdef\\"), "\"\\\"abc\\tdef\\\\\"");
+  EXPECT_EQ(JsonString("x\x7Fy\xC3\xA9z"), "\"x\\u007fy\xC3\xA9z\"");
+  std::string out = "keep:";
+  AppendJsonString(&out, std::string(3000, 'a') + "\n" + std::string(5, 'b'));
+  EXPECT_EQ(out, "keep:\"" + std::string(3000, 'a') + "\\n" + std::string(5, 'b') + "\"");
+  EXPECT_EQ(JsonString(""), "\"\"");
+}
+
 TEST(LoggerTest, WritesOneJsonObjectPerLineAndFiltersLevels) {
   FakeClock clock;
   std::FILE* f = std::tmpfile();

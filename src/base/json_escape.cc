@@ -5,11 +5,26 @@
 #include "base/utf8.h"
 
 namespace plinth::base {
+namespace {
+
+// Printable ASCII that JSON strings carry as is.
+bool IsPlainJsonChar(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }
+
+}  // namespace
 
 void AppendJsonString(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   for (std::size_t i = 0; i < s.size();) {
+    // Runs of plain printable ASCII (all of a token, most of any text) are
+    // copied in one append rather than a character at a time.
+    std::size_t plain = i;
+    while (plain < s.size() && IsPlainJsonChar(static_cast<unsigned char>(s[plain]))) ++plain;
+    if (plain > i) {
+      out->append(s.data() + i, plain - i);
+      i = plain;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       std::size_t len = Utf8SequenceLength(s, i);

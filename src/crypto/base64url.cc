@@ -19,19 +19,14 @@ int UrlValue(char c) {
 
 }  // namespace
 
-// The standard encoder does the bit work; the URL alphabet differs only in
-// the last two characters, and padding is dropped.
 std::string Base64UrlEncode(std::string_view bytes) {
-  std::string out = doc::Base64Encode(bytes);
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) {
-    if (c == '+') {
-      c = '-';
-    } else if (c == '/') {
-      c = '_';
-    }
-  }
+  std::string out;
+  AppendBase64Url(&out, bytes);
   return out;
+}
+
+void AppendBase64Url(std::string* out, std::string_view bytes) {
+  doc::AppendBase64(out, bytes, doc::Base64Alphabet::kUrlUnpadded);
 }
 
 base::Result<std::string> Base64UrlDecode(std::string_view text) {

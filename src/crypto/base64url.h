@@ -12,6 +12,8 @@ namespace plinth::crypto {
 
 // Encodes without '=' padding, as JWTs require.
 std::string Base64UrlEncode(std::string_view bytes);
+// The same, appended to `*out`.
+void AppendBase64Url(std::string* out, std::string_view bytes);
 
 // Decodes unpadded text; correct '=' padding is tolerated. Fails with
 // kBadValue for characters outside the URL-safe alphabet (including '+' and

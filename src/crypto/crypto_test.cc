@@ -14,6 +14,7 @@
 #include "crypto/password_hash.h"
 #include "crypto/sha256.h"
 #include "crypto/signing_key.h"
+#include "doc/base64.h"
 
 namespace plinth::crypto {
 namespace {
@@ -109,6 +110,22 @@ TEST(Base64UrlTest, UsesUrlSafeAlphabet) {
   EXPECT_FALSE(Base64UrlDecode("+/+/").ok());
 }
 
+// Appending keeps what was there and encodes every length and byte value
+// (the direct encoder must agree with the standard one translated).
+TEST(Base64UrlTest, AppendMatchesStandardTranslated) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
+  for (std::size_t n = 0; n <= bytes.size(); n += (n < 8 ? 1 : 37)) {
+    std::string expected = doc::Base64Encode(bytes.substr(0, n));
+    while (!expected.empty() && expected.back() == '=') expected.pop_back();
+    for (char& c : expected) c = c == '+' ? '-' : (c == '/' ? '_' : c);
+    std::string out = "prefix.";
+    AppendBase64Url(&out, bytes.substr(0, n));
+    EXPECT_EQ(out, "prefix." + expected) << n;
+    EXPECT_EQ(Base64UrlDecode(out.substr(7)).value(), bytes.substr(0, n));
+  }
+}
+
 TEST(Base64UrlTest, ToleratesCorrectPaddingOnly) {
   EXPECT_EQ(Base64UrlDecode("Zg==").value(), "f");
   EXPECT_EQ(Base64UrlDecode("Zm8=").value(), "fo");
@@ -143,6 +160,32 @@ TEST(Sha256Test, HmacRfc4231TestCase2) {
     hex += kDigits[b & 15];
   }
   EXPECT_EQ(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+// The keyed-once HMAC gives the one-shot digest, for short and long keys and
+// inputs longer than a block, also with threads sharing one key.
+TEST(Sha256Test, HmacKeyMatchesOneShot) {
+  const std::string long_key(200, 'k');
+  const std::string inputs[] = {"", "what do ya want for nothing?", std::string(5000, 'x')};
+  for (const std::string& key : {std::string("Jefe"), long_key, std::string()}) {
+    HmacKey keyed(key);
+    for (const std::string& data : inputs) EXPECT_EQ(keyed.Mac(data), HmacSha256(key, data));
+  }
+  HmacKey shared("shared secret");
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&shared, &mismatches, t] {
+      for (int i = 0; i < 200; ++i) {
+        std::string data = std::to_string(t) + ":" + std::to_string(i);
+        if (shared.Mac(data) != HmacSha256("shared secret", data)) {
+          ++mismatches[static_cast<std::size_t>(t)];
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
 TEST(ConstantTimeTest, Equals) {
@@ -324,6 +367,14 @@ TEST(JwtTest, HeaderLayout) {
   token = EncodeJwt("{}", TestKeys().hs).value();
   header = Base64UrlDecode(token.substr(0, token.find('.'))).value();
   EXPECT_EQ(header, R"({"alg":"HS256","typ":"JWT"})");
+}
+
+// The unchecked encoder makes the very token the checking one makes.
+TEST(JwtTest, EncodeOfWrittenJsonMatchesEncode) {
+  const std::string payload = Payload(kNow + 60);
+  for (const SigningKey* key : {&TestKeys().hs, &TestKeys().ed}) {
+    EXPECT_EQ(EncodeJwtOfWrittenJson(payload, *key).value(), EncodeJwt(payload, *key).value());
+  }
 }
 
 TEST(JwtTest, EncodeRejectsNonObjectPayload) {

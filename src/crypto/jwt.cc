@@ -1,5 +1,6 @@
 #include "crypto/jwt.h"
 
+#include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -100,6 +101,12 @@ base::Result<std::string> EncodeJwt(std::string_view payload_json, const Signing
   if (!doc::ParseJsonDocument(payload_json).ok()) {
     return base::BadValue("JWT payload must be a JSON object");
   }
+  return EncodeJwtOfWrittenJson(payload_json, key);
+}
+
+base::Result<std::string> EncodeJwtOfWrittenJson(std::string_view payload_json,
+                                                 const SigningKey& key) {
+  assert(doc::ParseJsonDocument(payload_json).ok());
   std::string header = R"({"alg":)";
   base::AppendJsonString(&header, JwtAlgorithmName(key.algorithm()));
   if (!key.kid().empty()) {
@@ -108,13 +115,16 @@ base::Result<std::string> EncodeJwt(std::string_view payload_json, const Signing
   }
   header += R"(,"typ":"JWT"})";
 
-  std::string token = Base64UrlEncode(header);
+  std::string token;
+  // header and payload in base64url, a dot each, and room for a signature.
+  token.reserve((header.size() + payload_json.size()) * 4 / 3 + 96);
+  AppendBase64Url(&token, header);
   token += '.';
-  token += Base64UrlEncode(payload_json);
+  AppendBase64Url(&token, payload_json);
   PLINTH_ASSIGN_OR_RETURN(std::string signature, key.Sign(token));
   if (signature.empty()) return base::Internal("empty JWT signature");
   token += '.';
-  token += Base64UrlEncode(signature);
+  AppendBase64Url(&token, signature);
   if (token.size() > kMaxJwtBytes) {
     return base::Status(base::ErrorCode::kInvalidParameter, "JWT exceeds the size limit");
   }

@@ -48,11 +48,13 @@ std::string Sha256Hex(std::string_view data) {
   return base::HexEncode(digest.data(), digest.size());
 }
 
-Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
-  Sha256Digest mac{};
-  // HMAC() takes an int key length. RFC 2104 replaces a key longer than the
-  // block size by its hash, so doing that ourselves for absurdly long keys
-  // gives the same MAC.
+namespace {
+
+// A context of HMAC-SHA-256 keyed with `key`; aborts when OpenSSL fails, as
+// the one-shot calls do.
+EVP_MAC_CTX* KeyedHmacContext(std::string_view key) {
+  // EVP_MAC_init takes any key length, but RFC 2104 replaces a key longer
+  // than the block size by its hash; for absurd lengths do that ourselves.
   Sha256Digest hashed_key{};
   if (key.size() > static_cast<std::size_t>(INT_MAX)) {
     hashed_key = Sha256(key);
@@ -66,13 +68,47 @@ Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
   char digest_name[] = "SHA256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
                          OSSL_PARAM_construct_end()};
+  if (ctx == nullptr || EVP_MAC_init(ctx, key_ptr, key.size(), params) != 1) std::abort();
+  return ctx;
+}
+
+// Feeds `data` to a keyed context and finishes the MAC.
+Sha256Digest FinishMac(EVP_MAC_CTX* ctx, std::string_view data) {
+  Sha256Digest mac{};
   std::size_t out = 0;
   const bool ok =
-      ctx != nullptr && EVP_MAC_init(ctx, key_ptr, key.size(), params) == 1 &&
       EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
       EVP_MAC_final(ctx, mac.data(), &out, mac.size()) == 1 && out == mac.size();
-  EVP_MAC_CTX_free(ctx);
   if (!ok) std::abort();
+  return mac;
+}
+
+}  // namespace
+
+Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
+  EVP_MAC_CTX* ctx = KeyedHmacContext(key);
+  Sha256Digest mac = FinishMac(ctx, data);
+  EVP_MAC_CTX_free(ctx);
+  return mac;
+}
+
+struct HmacKey::Context {
+  EVP_MAC_CTX* ctx = nullptr;
+};
+
+HmacKey::HmacKey(std::string_view key) : prepared_(std::make_unique<Context>()) {
+  prepared_->ctx = KeyedHmacContext(key);
+}
+
+HmacKey::~HmacKey() { EVP_MAC_CTX_free(prepared_->ctx); }
+
+Sha256Digest HmacKey::Mac(std::string_view data) const {
+  // The copy carries the keyed inner and outer states; the prepared context
+  // itself is never updated, so concurrent callers only read it.
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(prepared_->ctx);
+  if (ctx == nullptr) std::abort();
+  Sha256Digest mac = FinishMac(ctx, data);
+  EVP_MAC_CTX_free(ctx);
   return mac;
 }
 

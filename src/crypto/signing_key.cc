@@ -101,8 +101,9 @@ struct SigningKey::Impl {
 
   JwtAlgorithm algorithm;
   std::string kid;
-  std::string secret;  // HS256 only
-  PkeyPtr pkey;        // RS256 and EdDSA only
+  std::string secret;             // HS256 only
+  std::unique_ptr<HmacKey> hmac;  // HS256 only: `secret`, keyed once
+  PkeyPtr pkey;                   // RS256 and EdDSA only
   bool has_private = false;
 };
 
@@ -133,6 +134,7 @@ base::Result<SigningKey> SigningKey::Hmac(std::string secret, std::string kid) {
   }
   auto impl = std::make_shared<Impl>(JwtAlgorithm::kHS256, std::move(kid));
   impl->secret = std::move(secret);
+  impl->hmac = std::make_unique<HmacKey>(impl->secret);
   impl->has_private = true;
   return SigningKey(std::move(impl));
 }
@@ -211,7 +213,7 @@ base::Result<std::string> SigningKey::Sign(std::string_view data) const {
     return base::Status(base::ErrorCode::kInvalidParameter, "key cannot sign (public key only)");
   }
   if (impl_->algorithm == JwtAlgorithm::kHS256) {
-    Sha256Digest mac = HmacSha256(impl_->secret, data);
+    Sha256Digest mac = impl_->hmac->Mac(data);
     return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());
   }
   // RS256 hashes with SHA-256 (PKCS#1 v1.5 is the RSA default); Ed25519 takes
@@ -236,7 +238,7 @@ base::Result<std::string> SigningKey::Sign(std::string_view data) const {
 
 bool SigningKey::Verify(std::string_view data, std::string_view signature) const {
   if (impl_->algorithm == JwtAlgorithm::kHS256) {
-    Sha256Digest mac = HmacSha256(impl_->secret, data);
+    Sha256Digest mac = impl_->hmac->Mac(data);
     return ConstantTimeEquals(
         std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()), signature);
   }

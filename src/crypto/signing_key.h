@@ -31,7 +31,7 @@ std::optional<JwtAlgorithm> ParseJwtAlgorithm(std::string_view name);
 // HMAC secrets are wiped when the last copy goes away.
 // Thread-safety: all const methods may run concurrently on the same key and
 // on copies. Each Sign/Verify makes its own EVP_MD_CTX (sharing an EVP_PKEY
-// for sign/verify is safe in OpenSSL 3), and HMAC uses the one-shot HMAC().
+// for sign/verify is safe in OpenSSL 3), and HMAC copies a context keyed once.
 // Failures never include key material in their messages.
 class SigningKey {
  public:

@@ -6,6 +6,7 @@ namespace plinth::doc {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kUrlAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 int DecodeChar(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -18,28 +19,42 @@ int DecodeChar(char c) {
 
 }  // namespace
 
+void AppendBase64(std::string* out, std::string_view bytes, Base64Alphabet alphabet) {
+  const char* table = alphabet == Base64Alphabet::kStandard ? kAlphabet : kUrlAlphabet;
+  const bool pad = alphabet == Base64Alphabet::kStandard;
+  const std::size_t whole = bytes.size() / 3;
+  const std::size_t rest = bytes.size() - whole * 3;
+  const std::size_t tail = rest == 0 ? 0 : (pad ? 4 : rest + 1);
+  // Sized once and written through a pointer: tokens of a few KB are encoded
+  // on every refresh, and appending a character at a time was measurable.
+  const std::size_t at = out->size();
+  out->resize(at + whole * 4 + tail);
+  char* o = out->data() + at;
+  const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (std::size_t g = 0; g < whole; ++g, in += 3) {
+    const std::uint32_t n =
+        static_cast<std::uint32_t>(in[0]) << 16 | static_cast<std::uint32_t>(in[1]) << 8 | in[2];
+    *o++ = table[n >> 18 & 63];
+    *o++ = table[n >> 12 & 63];
+    *o++ = table[n >> 6 & 63];
+    *o++ = table[n & 63];
+  }
+  if (rest == 0) return;
+  std::uint32_t n = static_cast<std::uint32_t>(in[0]) << 16;
+  if (rest == 2) n |= static_cast<std::uint32_t>(in[1]) << 8;
+  *o++ = table[n >> 18 & 63];
+  *o++ = table[n >> 12 & 63];
+  if (rest == 2) {
+    *o++ = table[n >> 6 & 63];
+  } else if (pad) {
+    *o++ = '=';
+  }
+  if (pad) *o++ = '=';
+}
+
 std::string Base64Encode(std::string_view bytes) {
   std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    std::uint32_t n = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16 |
-                      static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8 |
-                      static_cast<unsigned char>(bytes[i + 2]);
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
-    out += kAlphabet[n >> 6 & 63];
-    out += kAlphabet[n & 63];
-  }
-  std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    std::uint32_t n = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (rest == 2) n |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
-    out += rest == 2 ? kAlphabet[n >> 6 & 63] : '=';
-    out += '=';
-  }
+  AppendBase64(&out, bytes);
   return out;
 }
 
