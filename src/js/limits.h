@@ -53,11 +53,19 @@ struct Limits {
   std::size_t max_log_bytes = 1024 * 1024;
   // JS threads, each owning one SpiderMonkey context for its whole life.
   std::size_t threads = 2;
-  // Nice value of the JS threads: CPU-bound functions yield the cores to the
+  // Nice value a JS thread takes while a call has been computing for
+  // `nice_after` or longer: CPU-bound functions then yield the cores to the
   // I/O threads, so token refreshes and other short requests keep their
-  // latency while every JS thread spins (docs/performance.md). 0 = as the
-  // process.
+  // latency while every JS thread spins, and short calls still run at full
+  // priority (niced for good, every hand-off to a JS thread cost a fifth of
+  // functions/call throughput; docs/performance.md). The thread returns to
+  // its own priority when the call ends; where the process may not raise a
+  // priority again (no CAP_SYS_NICE, RLIMIT_NICE 0), it stays niced after
+  // its first long call. 0 = never niced.
   int thread_nice = 10;
+  // Checked at each watchdog tick, so a call is niced between `nice_after`
+  // and `nice_after + watchdog_interval` after it started.
+  std::chrono::milliseconds nice_after{10};
   // Calls waiting for a JS thread; one more is refused at once with
   // TooManyRequests.
   std::size_t max_queued_calls = 1000;

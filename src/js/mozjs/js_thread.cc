@@ -15,9 +15,11 @@
 #include <js/SourceText.h>
 #include <js/Stack.h>
 #include <js/Warnings.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -189,6 +191,9 @@ base::Status JsThread::Init() {
   }
   cache_generation_ = shared_->script_generation.load();
   tls_thread = this;
+  errno = 0;
+  const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  own_nice_ = errno == 0 ? nice : 0;
   return Status::Ok();
 }
 
@@ -201,9 +206,15 @@ bool JsThread::CheckLimits() {
   if (!armed_.load(std::memory_order_relaxed)) return true;
   if (killed()) return false;
   const Limits& limits = shared_->limits;
-  if (shared_->clock->SteadyNow() >= deadline_) {
+  const auto now = shared_->clock->SteadyNow();
+  if (now >= deadline_) {
     kill_.store(KillReason::kTime);
     return false;
+  }
+  if (!niced_ && limits.thread_nice > 0 && now >= nice_at_) {
+    // A thread id names one thread for setpriority on Linux; failing only
+    // leaves the priority as it was.
+    niced_ = ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), limits.thread_nice) == 0;
   }
   // Memory (DECISIONS 13): the engine's GC heap counter for this context,
   // plus the process resident set for what the GC heap does not count
@@ -248,7 +259,9 @@ CallResult JsThread::Run(const CallRequest& request) {
   log_bytes_ = 0;
   log_truncated_ = false;
   kill_.store(KillReason::kNone);
-  deadline_ = shared_->clock->SteadyNow() + shared_->limits.time_limit;
+  const auto started = shared_->clock->SteadyNow();
+  deadline_ = started + shared_->limits.time_limit;
+  nice_at_ = started + shared_->limits.nice_after;
   rss_start_ = shared_->rss_bytes.load();
   gc_start_ = JS_GetGCParameter(cx_, JSGC_BYTES);
   armed_.store(true, std::memory_order_release);
@@ -256,6 +269,15 @@ CallResult JsThread::Run(const CallRequest& request) {
   CallResult inner = RunFrame(request);
 
   armed_.store(false, std::memory_order_release);
+  if (niced_ && !stays_niced_) {
+    // Raising a priority needs CAP_SYS_NICE or RLIMIT_NICE; without them
+    // the thread keeps the nice value, as if niced from the start.
+    if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), own_nice_) == 0) {
+      niced_ = false;
+    } else {
+      stays_niced_ = true;
+    }
+  }
   result.status = std::move(inner.status);
   result.value = std::move(inner.value);
   outer_log_ = nullptr;

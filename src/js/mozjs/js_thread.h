@@ -128,6 +128,12 @@ class JsThread {
   std::chrono::steady_clock::time_point deadline_{};
   std::size_t rss_start_ = 0;
   std::size_t gc_start_ = 0;
+  // Long calls run niced (Limits::thread_nice); only this thread touches
+  // these.
+  std::chrono::steady_clock::time_point nice_at_{};
+  int own_nice_ = 0;
+  bool niced_ = false;
+  bool stays_niced_ = false;  // the priority could not be raised again
 };
 
 }  // namespace plinth::js::mozjs

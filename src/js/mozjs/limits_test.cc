@@ -1,10 +1,16 @@
 // Abuse is contained: time, memory, recursion, sizes, the queue; the JS
 // thread serves the next call normally after each.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -273,6 +279,67 @@ TEST(LimitsNestedTest, ALimitInANestedCallEndsTheWholeCall) {
       {}, throwing);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(r.value, doc::Value("caught inner"));
+}
+
+// Threads of this process whose nice value is `nice` (/proc/self/task/*/stat,
+// field 19; the command name in parentheses may hold spaces).
+int ThreadsWithNice(int nice) {
+  int count = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "stat");
+    std::string line;
+    std::getline(in, line);
+    std::size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(line.substr(close + 2));
+    std::string field;
+    // Fields 3..19: the 17th from here is the nice value.
+    for (int i = 3; i <= 19 && fields >> field; ++i) {
+      if (i == 19 && std::stoi(field) == nice) ++count;
+    }
+  }
+  return count;
+}
+
+// Short calls run at the thread's own priority; a call computing past
+// nice_after runs niced, and the thread gets its priority back afterwards
+// (where the process may raise it again).
+TEST(LimitsNiceTest, OnlyLongCallsRunNiced) {
+  Limits limits = testing::TestLimits();
+  limits.threads = 1;
+  limits.thread_nice = 7;
+  limits.nice_after = std::chrono::milliseconds(30);
+  limits.watchdog_interval = std::chrono::milliseconds(5);
+  auto engine = testing::MakeEngine(limits);
+  ASSERT_EQ(ThreadsWithNice(7), 0);
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(testing::RunJs(*engine, "exports = (x) => x + 1;", {i}).status.ok());
+  }
+  EXPECT_EQ(ThreadsWithNice(7), 0);
+
+  auto spin = std::async(std::launch::async, [&engine] {
+    return testing::RunJs(*engine,
+                          "exports = () => { const end = Date.now() + 600;"
+                          " while (Date.now() < end) {} return 1; };");
+  });
+  bool niced = false;
+  for (int i = 0; i < 100 && !niced; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    niced = ThreadsWithNice(7) == 1;
+  }
+  EXPECT_TRUE(niced);
+  CallResult r = spin.get();
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  // Whether this process may raise a thread's priority again: a thread
+  // tries, on itself.
+  bool may_raise = false;
+  std::thread([&may_raise] {
+    const auto self = static_cast<id_t>(::gettid());
+    const int own = ::getpriority(PRIO_PROCESS, self);
+    may_raise = ::setpriority(PRIO_PROCESS, self, own + 1) == 0 &&
+                ::setpriority(PRIO_PROCESS, self, own) == 0;
+  }).join();
+  EXPECT_EQ(ThreadsWithNice(7), may_raise ? 0 : 1);
 }
 
 }  // namespace

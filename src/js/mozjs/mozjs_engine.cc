@@ -1,7 +1,6 @@
 #include "js/mozjs/mozjs_engine.h"
 
 #include <pthread.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -150,11 +149,6 @@ class MozJsEngine final : public Engine {
   }
 
   void WorkLoop(Worker* worker) {
-    if (shared_.limits.thread_nice > 0) {
-      // A thread id names one thread for setpriority on Linux; failing (no
-      // permission) only leaves the default priority.
-      (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), shared_.limits.thread_nice);
-    }
     JsThread thread(&shared_);
     base::Status status = thread.Init();
     {
