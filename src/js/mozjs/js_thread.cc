@@ -471,18 +471,30 @@ base::Status JsThread::Execute(const CallRequest& request, FunctionRealm& realm,
   const Limits& limits = shared_->limits;
   ConvertLimits value_limits{limits.max_value_depth, limits.max_result_bytes};
 
-  // context: the per-call values become plain JS values.
+  // context: the per-call values become plain JS values, each converted
+  // where it is (gathering them in one document first copied them all).
   {
-    doc::Document info;
-    info.Append("user", request.info.user);
-    info.Append("environment", request.info.environment);
-    info.Append("request", request.info.request);
-    info.Append("app", request.info.app);
-    info.Append("runningAsSystem", request.info.running_as_system);
-    JS::RootedValue info_js(cx_);
+    JS::RootedObject info(cx_, JS_NewPlainObject(cx_));
+    if (info == nullptr) return Failure();
+    JS::RootedValue field(cx_);
+    const std::pair<const char*, const doc::Value*> fields[] = {
+        {"user", &request.info.user},
+        {"environment", &request.info.environment},
+        {"request", &request.info.request},
+        {"app", &request.info.app}};
+    for (const auto& [name, value] : fields) {
+      if (!ToJs(cx_, frame.internals, *value, value_limits, &field) ||
+          !JS_DefineProperty(cx_, info, name, field, JSPROP_ENUMERATE)) {
+        return Failure();
+      }
+    }
+    field.setBoolean(request.info.running_as_system);
+    if (!JS_DefineProperty(cx_, info, "runningAsSystem", field, JSPROP_ENUMERATE)) {
+      return Failure();
+    }
+    JS::RootedValue info_js(cx_, JS::ObjectValue(*info));
     JS::RootedValue ignored(cx_);
-    if (!ToJs(cx_, frame.internals, doc::Value(std::move(info)), value_limits, &info_js) ||
-        !JS_CallFunctionName(cx_, frame.internals, "install", JS::HandleValueArray(info_js),
+    if (!JS_CallFunctionName(cx_, frame.internals, "install", JS::HandleValueArray(info_js),
                              &ignored)) {
       return Failure();
     }
