@@ -14,7 +14,9 @@
 #include <js/RealmOptions.h>
 #include <js/SourceText.h>
 #include <js/Stack.h>
+#include <js/String.h>
 #include <js/Warnings.h>
+#include <jsfriendapi.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -191,6 +193,9 @@ base::Status JsThread::Init() {
   }
   cache_generation_ = shared_->script_generation.load();
   tls_thread = this;
+  JSString* context_name = JS_AtomizeAndPinString(cx_, "context");
+  if (context_name == nullptr) return Status(ErrorCode::kInternal, "cannot make a JS atom");
+  context_id_ = JS::PropertyKey::fromPinnedString(context_name);
   errno = 0;
   const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
   own_nice_ = errno == 0 ? nice : 0;
@@ -409,10 +414,66 @@ base::Status JsThread::SetUpRealm(const Script& script, FunctionRealm* realm) {
   }
   JS::RootedValue ignored(cx_);
   if (!JS_CallFunctionName(cx_, realm->internals, "snapshot", JS::HandleValueArray::empty(),
-                           &ignored)) {
+                           &ignored) ||
+      !TakeBaseline(realm)) {
     return Failure();
   }
   return Status::Ok();
+}
+
+namespace {
+
+constexpr unsigned kOwnKeys = JSITER_OWNONLY | JSITER_HIDDEN | JSITER_SYMBOLS;
+
+// The same property: the same kind and attributes, and the very same value
+// or accessor functions (bit-identical values, as reset()'s !== but
+// stricter for -0 and NaN, which only sends a call to the full reset).
+bool SameProperty(const JS::PropertyDescriptor& a, const JS::PropertyDescriptor& b) {
+  if (a.isDataDescriptor() != b.isDataDescriptor() || a.configurable() != b.configurable() ||
+      a.enumerable() != b.enumerable()) {
+    return false;
+  }
+  if (a.isDataDescriptor()) return a.writable() == b.writable() && a.value() == b.value();
+  return a.getter() == b.getter() && a.setter() == b.setter();
+}
+
+}  // namespace
+
+bool JsThread::TakeBaseline(FunctionRealm* realm) {
+  JS::RootedIdVector ids(cx_);
+  if (!::js::GetPropertyKeys(cx_, realm->global, kOwnKeys, &ids)) return false;
+  JS::Rooted<mozilla::Maybe<JS::PropertyDescriptor>> property(cx_);
+  for (std::size_t i = 0; i < ids.length(); ++i) {
+    if (!JS_GetOwnPropertyDescriptorById(cx_, realm->global, ids[i], &property) ||
+        property.isNothing() || !realm->baseline_ids.append(ids[i]) ||
+        !realm->baseline_properties.append(*property)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool JsThread::GlobalUnchanged(const FunctionRealm& realm) {
+  JS::RootedIdVector ids(cx_);
+  if (!::js::GetPropertyKeys(cx_, realm.global, kOwnKeys, &ids)) {
+    JS_ClearPendingException(cx_);
+    return false;
+  }
+  const auto& base_ids = realm.baseline_ids.get();
+  const auto& base_properties = realm.baseline_properties.get();
+  JS::Rooted<mozilla::Maybe<JS::PropertyDescriptor>> property(cx_);
+  std::size_t b = 0;
+  for (std::size_t i = 0; i < ids.length(); ++i) {
+    if (ids[i] == context_id_) continue;
+    if (b >= base_ids.length() || ids[i] != base_ids[b]) return false;
+    if (!JS_GetOwnPropertyDescriptorById(cx_, realm.global, ids[i], &property)) {
+      JS_ClearPendingException(cx_);
+      return false;
+    }
+    if (property.isNothing() || !SameProperty(*property, base_properties[b])) return false;
+    ++b;
+  }
+  return b == base_ids.length();
 }
 
 void JsThread::DiscardRealm(const Script& script, FunctionRealm* realm) {
@@ -451,10 +512,13 @@ CallResult JsThread::RunFrame(const CallRequest& request) {
     // Put the global back for the next call; a realm a limit stopped
     // mid-way, or one that cannot be restored, is dropped instead.
     JS::RootedValue restored(cx_);
-    keep = !killed() &&
-           JS_CallFunctionName(cx_, realm->internals, "reset", JS::HandleValueArray::empty(),
-                               &restored) &&
-           restored.isTrue();
+    // Most calls leave the global alone, which the quick check confirms;
+    // otherwise reset() puts it back, and what it cannot put back exactly
+    // (the order of the keys after a delete and re-add) costs the realm.
+    keep = !killed() && (GlobalUnchanged(*realm) ||
+                         (JS_CallFunctionName(cx_, realm->internals, "reset",
+                                              JS::HandleValueArray::empty(), &restored) &&
+                          restored.isTrue() && GlobalUnchanged(*realm)));
     if (JS_IsExceptionPending(cx_)) JS_ClearPendingException(cx_);
   }
   realm->in_use = false;

@@ -42,10 +42,16 @@ struct CallFrame {
 // restores the global afterwards. A realm in use by a call is `in_use`; a
 // re-entrant call of the same function gets a second realm.
 struct FunctionRealm {
-  explicit FunctionRealm(JSContext* cx) : global(cx), internals(cx), body(cx) {}
+  explicit FunctionRealm(JSContext* cx)
+      : global(cx), internals(cx), body(cx), baseline_ids(cx), baseline_properties(cx) {}
   JS::PersistentRootedObject global;
   JS::PersistentRootedObject internals;  // the prelude's completion value
   JS::PersistentRootedObject body;       // the compiled source
+  // The global's own properties, in order, as reset()'s snapshot found
+  // them: after a call that left them as they were (almost every call), the
+  // check against these spares reset(), which was most of a trivial call.
+  JS::PersistentRootedIdVector baseline_ids;
+  JS::PersistentRootedVector<JS::PropertyDescriptor> baseline_properties;
   JS::Realm* realm = nullptr;
   bool in_use = false;
 };
@@ -115,6 +121,12 @@ class JsThread {
   };
   std::unordered_map<std::string, Compiled> cache_;
   std::uint64_t cache_generation_ = 0;
+
+  // Whether `realm`'s global has exactly its baseline properties (the
+  // per-call `context` aside). False also when it cannot tell.
+  bool GlobalUnchanged(const FunctionRealm& realm);
+  bool TakeBaseline(FunctionRealm* realm);
+  jsid context_id_{};  // "context", a pinned atom
 
   std::vector<CallFrame*> frames_;
   std::vector<LogEntry>* outer_log_ = nullptr;
