@@ -145,23 +145,26 @@ TEST_F(EngineTest, GlobalsDoNotLeakBetweenCalls) {
 
 // What the quick check after a call must notice before it skips the full
 // reset: an attribute changed with the value kept, a global deleted and put
-// back (the same value, a new position), a value turned into an accessor.
+// back (the same value, a new position), a value turned into an accessor, a
+// global made non-extensible.
 TEST_F(EngineTest, GlobalChangesThatKeepTheValueAreUndone) {
   const std::string source =
       "exports = function(step) {\n"
       "  const d = Object.getOwnPropertyDescriptor(globalThis, 'Math');\n"
       "  const seen = [d.writable, d.enumerable, typeof d.get,\n"
-      "                Reflect.ownKeys(globalThis).indexOf('Math')];\n"
+      "                Reflect.ownKeys(globalThis).indexOf('Math'), "
+      "Object.isExtensible(globalThis)];\n"
       "  const m = Math;\n"
       "  if (step === 0) Object.defineProperty(globalThis, 'Math', {writable: false});\n"
       "  if (step === 1) Object.defineProperty(globalThis, 'Math', {enumerable: true});\n"
       "  if (step === 2) { delete globalThis.Math; globalThis.Math = m; }\n"
       "  if (step === 3) Object.defineProperty(globalThis, 'Math', {get: () => m});\n"
+      "  if (step === 4) Object.preventExtensions(globalThis);\n"
       "  return seen;\n"
       "};";
   std::string pristine;
   for (int round = 0; round < 3; ++round) {  // both JS threads, each step more than once
-    for (int step = 0; step < 4; ++step) {
+    for (int step = 0; step < 5; ++step) {
       CallResult r = RunJs(*engine_, source, {step}, nullptr, "attributes");
       ASSERT_TRUE(r.status.ok()) << r.status.ToString();
       if (pristine.empty()) pristine = Canonical(r.value);

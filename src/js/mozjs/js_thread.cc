@@ -454,11 +454,16 @@ bool JsThread::TakeBaseline(FunctionRealm* realm) {
 }
 
 bool JsThread::GlobalUnchanged(const FunctionRealm& realm) {
+  // A global made non-extensible (Object.preventExtensions, freeze, seal)
+  // cannot be made extensible again: it costs the realm.
+  bool extensible = false;
   JS::RootedIdVector ids(cx_);
-  if (!::js::GetPropertyKeys(cx_, realm.global, kOwnKeys, &ids)) {
+  if (!JS_IsExtensible(cx_, realm.global, &extensible) ||
+      !::js::GetPropertyKeys(cx_, realm.global, kOwnKeys, &ids)) {
     JS_ClearPendingException(cx_);
     return false;
   }
+  if (!extensible) return false;
   const auto& base_ids = realm.baseline_ids.get();
   const auto& base_properties = realm.baseline_properties.get();
   JS::Rooted<mozilla::Maybe<JS::PropertyDescriptor>> property(cx_);
