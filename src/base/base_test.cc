@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/error_code.h"
@@ -106,6 +108,50 @@ TEST(RandomTest, SeededIsRepeatableAndSystemIsNot) {
   EXPECT_EQ(SystemRandom::Default()->Hex(16).size(), 32u);
   EXPECT_NE(SystemRandom::Default()->Hex(16), SystemRandom::Default()->Hex(16));
   for (int i = 0; i < 1000; ++i) EXPECT_LT(a.Uniform(7), 7u);
+}
+
+// Small requests come from a per-thread block of kernel output: values stay
+// distinct across threads and block refills, and large requests still work.
+TEST(RandomTest, SystemRandomValuesAreDistinct) {
+  SystemRandom* random = SystemRandom::Default();
+  std::mutex mu;
+  std::set<std::string> seen;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      std::vector<std::string> mine;
+      for (int i = 0; i < 2000; ++i) mine.push_back(random->Hex(12));
+      std::lock_guard<std::mutex> lock(mu);
+      seen.insert(mine.begin(), mine.end());
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(seen.size(), 8000u);
+  EXPECT_EQ(random->Hex(1000).size(), 2000u);
+  EXPECT_NE(random->Hex(1000), random->Hex(1000));
+}
+
+// A forked child must not hand out the bytes its parent buffered before the
+// fork: both would issue the same ids.
+TEST(RandomTest, ForkedChildDoesNotRepeatTheParentsBytes) {
+  SystemRandom* random = SystemRandom::Default();
+  (void)random->Hex(8);  // the parent's block is filled
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::string mine = random->Hex(8);
+    ssize_t wrote = write(fds[1], mine.data(), mine.size());
+    _exit(wrote == static_cast<ssize_t>(mine.size()) ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string from_child(16, '\0');
+  ASSERT_EQ(read(fds[0], from_child.data(), from_child.size()), 16);
+  close(fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_NE(random->Hex(8), from_child);
 }
 
 TEST(HexTest, EncodesAndDecodesDigits) {

@@ -23,7 +23,9 @@ class Random {
   std::string Hex(std::size_t n);
 };
 
-// The kernel's CSPRNG (getrandom(2)). Thread-safe; one shared instance.
+// The kernel's CSPRNG (getrandom(2)); requests of up to 64 bytes are served
+// from a per-thread block of its output, discarded in a forked child.
+// Thread-safe; one shared instance.
 class SystemRandom final : public Random {
  public:
   void Fill(void* out, std::size_t n) override;
