@@ -55,6 +55,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -426,6 +427,53 @@ void CheckConsistent(storage::Engine& engine, const Acked& acked, Counts* counts
   }
 }
 
+// One round of a crash test: forks a child that runs `child_main(fd)`
+// (it reports through the pipe and ends only by the kill), lets it run for
+// `run_ms` after its READY record, kills it with SIGKILL, and returns every
+// record it sent after READY, including those still in the pipe.
+void RunKilledRound(const std::function<void(int fd)>& child_main, int run_ms,
+                    std::vector<Record>* out) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    child_main(fds[1]);
+    _exit(1);
+  }
+  close(fds[1]);
+
+  std::vector<Record> records;
+  std::string partial;
+  const auto ready_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (records.empty() && std::chrono::steady_clock::now() < ready_deadline) {
+    Drain(fds[0], &records, 10, &partial);
+  }
+  if (records.empty() || records.front().kind != Kind::kReady) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    close(fds[0]);
+    FAIL() << "the child did not build its services within 20 s";
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(run_ms);
+  while (std::chrono::steady_clock::now() < deadline) Drain(fds[0], &records, 5, &partial);
+  kill(pid, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status))
+      << "child exited with status " << WEXITSTATUS(status) << " (see its stderr)";
+  for (int i = 0; i < 1000; ++i) {
+    const std::size_t before = records.size();
+    Drain(fds[0], &records, 0, &partial);
+    if (records.size() == before) break;
+  }
+  close(fds[0]);
+  out->assign(records.begin() + 1, records.end());
+}
+
 TEST(AuthCrashTest, KillDuringRegistrationStormLeavesNoHalfCreatedUser) {
   char tmpl[] = "/tmp/plinth-auth-crash-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
@@ -455,48 +503,14 @@ TEST(AuthCrashTest, KillDuringRegistrationStormLeavesNoHalfCreatedUser) {
   const auto started = std::chrono::steady_clock::now();
   for (int round = 0; round < kRounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round) + ", seed " + std::to_string(seed));
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
     const std::uint64_t child_seed = rng();
     const int run_ms =
         kMinRunMillis + static_cast<int>(rng() % (kMaxRunMillis - kMinRunMillis + 1));
-    std::fflush(stdout);
-    std::fflush(stderr);
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
-      ChildMain(app_dir, data_dir, fds[1], round, child_seed);
-    }
-    close(fds[1]);
-
     std::vector<Record> records;
-    std::string partial;
-    const auto ready_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (records.empty() && std::chrono::steady_clock::now() < ready_deadline) {
-      Drain(fds[0], &records, 10, &partial);
-    }
-    if (records.empty() || records.front().kind != Kind::kReady) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-      close(fds[0]);
-      FAIL() << "the child did not build its services within 20 s";
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(run_ms);
-    while (std::chrono::steady_clock::now() < deadline) Drain(fds[0], &records, 5, &partial);
-    kill(pid, SIGKILL);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status))
-        << "child exited with status " << WEXITSTATUS(status) << " (see its stderr)";
-    for (int i = 0; i < 1000; ++i) {
-      const std::size_t before = records.size();
-      Drain(fds[0], &records, 0, &partial);
-      if (records.size() == before) break;
-    }
-    close(fds[0]);
-    for (std::size_t i = 1; i < records.size(); ++i) {
-      const Record& r = records[i];
+    RunKilledRound([&](int fd) { ChildMain(app_dir, data_dir, fd, round, child_seed); }, run_ms,
+                   &records);
+    if (HasFatalFailure()) return;
+    for (const Record& r : records) {
       const std::string user_id(r.user_id, sizeof r.user_id);
       ++acked.count[r.kind];
       switch (r.kind) {
@@ -772,48 +786,14 @@ TEST(AuthCrashTest, KillDuringCreationFunctionStormLeavesNoUserWithoutItsDocumen
   const auto started = std::chrono::steady_clock::now();
   for (int round = 0; round < kFunctionRounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round) + ", seed " + std::to_string(seed));
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
     const std::uint64_t child_seed = rng();
     const int run_ms =
         kMinRunMillis + static_cast<int>(rng() % (kMaxRunMillis - kMinRunMillis + 1));
-    std::fflush(stdout);
-    std::fflush(stderr);
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
-      CreationChildMain(app_dir, data_dir, fds[1], round, child_seed);
-    }
-    close(fds[1]);
-
     std::vector<Record> records;
-    std::string partial;
-    const auto ready_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (records.empty() && std::chrono::steady_clock::now() < ready_deadline) {
-      Drain(fds[0], &records, 10, &partial);
-    }
-    if (records.empty() || records.front().kind != Kind::kReady) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-      close(fds[0]);
-      FAIL() << "the child did not build its services within 20 s";
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(run_ms);
-    while (std::chrono::steady_clock::now() < deadline) Drain(fds[0], &records, 5, &partial);
-    kill(pid, SIGKILL);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status))
-        << "child exited with status " << WEXITSTATUS(status) << " (see its stderr)";
-    for (int i = 0; i < 1000; ++i) {
-      const std::size_t before = records.size();
-      Drain(fds[0], &records, 0, &partial);
-      if (records.size() == before) break;
-    }
-    close(fds[0]);
-    for (std::size_t i = 1; i < records.size(); ++i) {
-      const Record& r = records[i];
+    RunKilledRound([&](int fd) { CreationChildMain(app_dir, data_dir, fd, round, child_seed); },
+                   run_ms, &records);
+    if (HasFatalFailure()) return;
+    for (const Record& r : records) {
       ++acked.count[r.kind];
       if (r.kind == Kind::kRefused) continue;
       ASSERT_TRUE(r.kind == Kind::kUserpass || r.kind == Kind::kAnon || r.kind == Kind::kOperator)
