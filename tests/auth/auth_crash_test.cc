@@ -255,17 +255,21 @@ void Storm(AuthService* auth, int fd, int round, int thread, std::uint64_t seed)
   }
 }
 
-// The child: never returns.
+// One storm thread of a child: makes changes and reports each through `fd`.
+using StormFn = void (*)(AuthService* auth, int fd, int round, int thread, std::uint64_t seed);
+
+// The child: builds the services, says READY, runs `storm` on kThreads
+// threads until the parent kills it. Never returns.
 [[noreturn]] void ChildMain(const std::filesystem::path& app_dir,
                             const std::filesystem::path& data_dir, int fd, int round,
-                            std::uint64_t seed) {
+                            std::uint64_t seed, StormFn storm) {
   Services s;
   base::Status built = Build(app_dir, data_dir, &s);
   if (!built.ok()) Fail("building the services", built);
   Send(fd, Kind::kReady, "");
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back(Storm, s.auth, fd, round, t, seed + static_cast<std::uint64_t>(t));
+    threads.emplace_back(storm, s.auth, fd, round, t, seed + static_cast<std::uint64_t>(t));
   }
   // The parent kills us long before this.
   std::this_thread::sleep_for(std::chrono::seconds(60));
@@ -474,29 +478,46 @@ void RunKilledRound(const std::function<void(int fd)>& child_main, int run_ms,
   out->assign(records.begin() + 1, records.end());
 }
 
-TEST(AuthCrashTest, KillDuringRegistrationStormLeavesNoHalfCreatedUser) {
-  char tmpl[] = "/tmp/plinth-auth-crash-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::filesystem::path dir(tmpl);
-  const std::filesystem::path app_dir = dir / "app";
-  const std::filesystem::path data_dir = dir / "data";
-  WriteFile(app_dir / "root_config.json", kRootConfig);
-  WriteFile(app_dir / "auth" / "providers.json", kProviders);
-  std::filesystem::create_directories(data_dir);
+// A crash test's app and data dir under a new temporary directory: the
+// files given (paths relative to the app dir) besides root_config.json and
+// the providers, the seed (random, or PLINTH_AUTH_CRASH_SEED), and one
+// build of the services, so indexes and the key file exist before the
+// first kill.
+struct CrashApp {
+  std::filesystem::path dir, app_dir, data_dir;
+  std::uint64_t seed = 0;
+};
 
-  std::uint64_t seed = std::random_device{}();
+void MakeCrashApp(const char* name, const std::vector<std::pair<std::string, const char*>>& files,
+                  CrashApp* out) {
+  std::string tmpl = std::string("/tmp/plinth-") + name + "-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  out->dir = tmpl;
+  out->app_dir = out->dir / "app";
+  out->data_dir = out->dir / "data";
+  WriteFile(out->app_dir / "root_config.json", kRootConfig);
+  WriteFile(out->app_dir / "auth" / "providers.json", kProviders);
+  for (const auto& [path, text] : files) WriteFile(out->app_dir / path, text);
+  std::filesystem::create_directories(out->data_dir);
+  out->seed = std::random_device{}();
   if (const char* env = std::getenv("PLINTH_AUTH_CRASH_SEED"))
-    seed = std::strtoull(env, nullptr, 10);
-  std::printf("auth crash test: seed %llu (PLINTH_AUTH_CRASH_SEED)\n",
-              static_cast<unsigned long long>(seed));
-  std::mt19937_64 rng(seed);
+    out->seed = std::strtoull(env, nullptr, 10);
+  std::printf("%s: seed %llu (PLINTH_AUTH_CRASH_SEED)\n", name,
+              static_cast<unsigned long long>(out->seed));
+  Services s;
+  base::Status built = Build(out->app_dir, out->data_dir, &s);
+  ASSERT_TRUE(built.ok()) << built.ToString();
+}
 
-  {
-    // Indexes and the key file exist before the first kill.
-    Services s;
-    base::Status built = Build(app_dir, data_dir, &s);
-    ASSERT_TRUE(built.ok()) << built.ToString();
-  }
+TEST(AuthCrashTest, KillDuringRegistrationStormLeavesNoHalfCreatedUser) {
+  CrashApp app;
+  MakeCrashApp("auth-crash", {}, &app);
+  if (HasFatalFailure()) return;
+  const std::filesystem::path& dir = app.dir;
+  const std::filesystem::path& app_dir = app.app_dir;
+  const std::filesystem::path& data_dir = app.data_dir;
+  const std::uint64_t seed = app.seed;
+  std::mt19937_64 rng(seed);
 
   Acked acked;
   Counts counts;
@@ -507,8 +528,8 @@ TEST(AuthCrashTest, KillDuringRegistrationStormLeavesNoHalfCreatedUser) {
     const int run_ms =
         kMinRunMillis + static_cast<int>(rng() % (kMaxRunMillis - kMinRunMillis + 1));
     std::vector<Record> records;
-    RunKilledRound([&](int fd) { ChildMain(app_dir, data_dir, fd, round, child_seed); }, run_ms,
-                   &records);
+    RunKilledRound([&](int fd) { ChildMain(app_dir, data_dir, fd, round, child_seed, Storm); },
+                   run_ms, &records);
     if (HasFatalFailure()) return;
     for (const Record& r : records) {
       const std::string user_id(r.user_id, sizeof r.user_id);
@@ -691,21 +712,6 @@ void CreationStorm(AuthService* auth, int fd, int round, int thread, std::uint64
   }
 }
 
-[[noreturn]] void CreationChildMain(const std::filesystem::path& app_dir,
-                                    const std::filesystem::path& data_dir, int fd, int round,
-                                    std::uint64_t seed) {
-  Services s;
-  base::Status built = Build(app_dir, data_dir, &s);
-  if (!built.ok()) Fail("building the services", built);
-  Send(fd, Kind::kReady, "");
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back(CreationStorm, s.auth, fd, round, t, seed + static_cast<std::uint64_t>(t));
-  }
-  std::this_thread::sleep_for(std::chrono::seconds(60));
-  _exit(22);
-}
-
 // The custom data rules of the section comment, plus CheckConsistent.
 void CheckCustomData(storage::Engine& engine, const Acked& acked, Counts* counts,
                      std::size_t* documents) {
@@ -754,31 +760,19 @@ void CheckCustomData(storage::Engine& engine, const Acked& acked, Counts* counts
 }
 
 TEST(AuthCrashTest, KillDuringCreationFunctionStormLeavesNoUserWithoutItsDocument) {
-  char tmpl[] = "/tmp/plinth-auth-crash-fn-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::filesystem::path dir(tmpl);
-  const std::filesystem::path app_dir = dir / "app";
-  const std::filesystem::path data_dir = dir / "data";
-  WriteFile(app_dir / "root_config.json", kRootConfig);
-  WriteFile(app_dir / "auth" / "providers.json", kProviders);
-  WriteFile(app_dir / "auth" / "custom_user_data.json", kCustomUserData);
-  WriteFile(app_dir / "data_sources" / "mongodb-atlas" / "config.json", kDataSource);
-  WriteFile(app_dir / "functions" / "config.json", kFunctions);
-  WriteFile(app_dir / "functions" / "onUserCreation.js", kCreationFunction);
-  std::filesystem::create_directories(data_dir);
-
-  std::uint64_t seed = std::random_device{}();
-  if (const char* env = std::getenv("PLINTH_AUTH_CRASH_SEED"))
-    seed = std::strtoull(env, nullptr, 10);
-  std::printf("auth crash test (creation function): seed %llu (PLINTH_AUTH_CRASH_SEED)\n",
-              static_cast<unsigned long long>(seed));
+  CrashApp app;
+  MakeCrashApp("auth-crash-fn",
+               {{"auth/custom_user_data.json", kCustomUserData},
+                {"data_sources/mongodb-atlas/config.json", kDataSource},
+                {"functions/config.json", kFunctions},
+                {"functions/onUserCreation.js", kCreationFunction}},
+               &app);
+  if (HasFatalFailure()) return;
+  const std::filesystem::path& dir = app.dir;
+  const std::filesystem::path& app_dir = app.app_dir;
+  const std::filesystem::path& data_dir = app.data_dir;
+  const std::uint64_t seed = app.seed;
   std::mt19937_64 rng(seed);
-
-  {
-    Services s;
-    base::Status built = Build(app_dir, data_dir, &s);
-    ASSERT_TRUE(built.ok()) << built.ToString();
-  }
 
   Acked acked;
   Counts counts;
@@ -790,8 +784,9 @@ TEST(AuthCrashTest, KillDuringCreationFunctionStormLeavesNoUserWithoutItsDocumen
     const int run_ms =
         kMinRunMillis + static_cast<int>(rng() % (kMaxRunMillis - kMinRunMillis + 1));
     std::vector<Record> records;
-    RunKilledRound([&](int fd) { CreationChildMain(app_dir, data_dir, fd, round, child_seed); },
-                   run_ms, &records);
+    RunKilledRound(
+        [&](int fd) { ChildMain(app_dir, data_dir, fd, round, child_seed, CreationStorm); }, run_ms,
+        &records);
     if (HasFatalFailure()) return;
     for (const Record& r : records) {
       ++acked.count[r.kind];
