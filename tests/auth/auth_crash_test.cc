@@ -623,8 +623,10 @@ TEST(AuthCrashTest, KillDuringRegistrationStormLeavesNoHalfCreatedUser) {
 //   - every user has exactly one custom data document, and an email user's
 //     document carries its email (no account without its document);
 //   - every document belongs to an existing user (no document from a cut
-//     short registration), and none carries a failing email (no document
-//     from a failed one);
+//     short registration, nor one a deletion left behind: the app sets
+//     plinth.json custom_user_data.delete_with_user and now and then a new
+//     user is deleted, its document in the same transaction), and none
+//     carries a failing email (no document from a failed one);
 //   - the auth records are consistent as above (CheckConsistent).
 // At the end the parent logs in to the accounts whose first login a kill cut
 // short: a good one gets its user and document, a failing one fails again.
@@ -681,6 +683,7 @@ void CreationStorm(AuthService* auth, int fd, int round, int thread, std::uint64
     const std::string email = "f" + std::to_string(round) + "-t" + std::to_string(thread) + "-" +
                               std::to_string(n) + (failing ? "-fail" : "") + "@crash.test";
     const auto dice = rng() % 10;
+    std::string user_id;
     if (dice < 5) {
       base::Status registered = auth->Register(email, password);
       if (!registered.ok()) Fail("Register", registered);
@@ -691,14 +694,16 @@ void CreationStorm(AuthService* auth, int fd, int round, int thread, std::uint64
         continue;
       }
       if (!login.ok()) Fail("Login local-userpass", login.status());
-      Send(fd, Kind::kUserpass, login->user_id);
+      user_id = login->user_id;
+      Send(fd, Kind::kUserpass, user_id);
     } else if (dice < 7) {
       LoginRequest request;
       request.provider = "anon-user";
       request.remote = "127.0.0.1:4000";
       base::Result<LoginResult> login = auth->Login(request);
       if (!login.ok()) Fail("Login anon-user", login.status());
-      Send(fd, Kind::kAnon, login->user_id);
+      user_id = login->user_id;
+      Send(fd, Kind::kAnon, user_id);
     } else {
       base::Result<User> user = auth->CreateEmailPasswordUser(email, password);
       if (failing) {
@@ -707,7 +712,16 @@ void CreationStorm(AuthService* auth, int fd, int round, int thread, std::uint64
         continue;
       }
       if (!user.ok()) Fail("CreateEmailPasswordUser", user.status());
-      Send(fd, Kind::kOperator, user->id);
+      user_id = user->id;
+      Send(fd, Kind::kOperator, user_id);
+    }
+    // Now and then the user goes again, and with delete_with_user its
+    // document with it (one transaction).
+    if (rng() % 8 == 0) {
+      Send(fd, Kind::kDeleting, user_id);
+      base::Status deleted = auth->DeleteUser(user_id);
+      if (!deleted.ok()) Fail("DeleteUser", deleted);
+      Send(fd, Kind::kDeleted, user_id);
     }
   }
 }
@@ -765,7 +779,8 @@ TEST(AuthCrashTest, KillDuringCreationFunctionStormLeavesNoUserWithoutItsDocumen
                {{"auth/custom_user_data.json", kCustomUserData},
                 {"data_sources/mongodb-atlas/config.json", kDataSource},
                 {"functions/config.json", kFunctions},
-                {"functions/onUserCreation.js", kCreationFunction}},
+                {"functions/onUserCreation.js", kCreationFunction},
+                {"plinth.json", R"({"custom_user_data": {"delete_with_user": true}})"}},
                &app);
   if (HasFatalFailure()) return;
   const std::filesystem::path& dir = app.dir;
@@ -791,9 +806,17 @@ TEST(AuthCrashTest, KillDuringCreationFunctionStormLeavesNoUserWithoutItsDocumen
     for (const Record& r : records) {
       ++acked.count[r.kind];
       if (r.kind == Kind::kRefused) continue;
+      const std::string user_id(r.user_id, sizeof r.user_id);
+      if (r.kind == Kind::kDeleting) {
+        acked.deleting.insert(user_id);
+        continue;
+      }
+      if (r.kind == Kind::kDeleted) {
+        acked.deleted.insert(user_id);
+        continue;
+      }
       ASSERT_TRUE(r.kind == Kind::kUserpass || r.kind == Kind::kAnon || r.kind == Kind::kOperator)
           << "unexpected record '" << static_cast<char>(r.kind) << "'";
-      const std::string user_id(r.user_id, sizeof r.user_id);
       ASSERT_TRUE(acked.created.emplace(user_id, r.kind).second)
           << "user id " << user_id << " created twice";
     }
@@ -808,18 +831,21 @@ TEST(AuthCrashTest, KillDuringCreationFunctionStormLeavesNoUserWithoutItsDocumen
                            .count();
   std::printf(
       "auth crash test (creation function): %d rounds in %lld ms; acknowledged: %lld userpass "
-      "first logins, %lld anonymous, %lld operator-created users, %lld refused failing emails; "
-      "at the end %zu users, %zu custom data documents, %zu accounts (%zu linked)\n",
+      "first logins, %lld anonymous, %lld operator-created users, %lld refused failing emails, "
+      "%lld deletions; at the end %zu users, %zu custom data documents, %zu accounts (%zu "
+      "linked)\n",
       kFunctionRounds, static_cast<long long>(elapsed),
       static_cast<long long>(acked.count[Kind::kUserpass]),
       static_cast<long long>(acked.count[Kind::kAnon]),
       static_cast<long long>(acked.count[Kind::kOperator]),
-      static_cast<long long>(acked.count[Kind::kRefused]), counts.users, documents, counts.accounts,
+      static_cast<long long>(acked.count[Kind::kRefused]),
+      static_cast<long long>(acked.count[Kind::kDeleted]), counts.users, documents, counts.accounts,
       counts.linked_accounts);
   EXPECT_GT(acked.count[Kind::kUserpass], 0);
   EXPECT_GT(acked.count[Kind::kAnon], 0);
   EXPECT_GT(acked.count[Kind::kOperator], 0);
   EXPECT_GT(acked.count[Kind::kRefused], 0);
+  EXPECT_GT(acked.count[Kind::kDeleted], 0);
 
   // After the last kill: an account whose first login a kill cut short gets
   // its user and document now; a failing one is refused again and leaves
