@@ -313,6 +313,34 @@ struct Acked {
   std::map<Kind, std::int64_t> count;
 };
 
+// Adds one round's records to `acked`. Refusals (a failing email) are
+// expected only from the creation-function storm.
+void AckRecords(const std::vector<Record>& records, bool refusals_expected, Acked* acked) {
+  for (const Record& r : records) {
+    const std::string user_id(r.user_id, sizeof r.user_id);
+    ++acked->count[r.kind];
+    switch (r.kind) {
+      case Kind::kUserpass:
+      case Kind::kAnon:
+      case Kind::kOperator:
+        ASSERT_TRUE(acked->created.emplace(user_id, r.kind).second)
+            << "user id " << user_id << " created twice";
+        break;
+      case Kind::kDeleting:
+        acked->deleting.insert(user_id);
+        break;
+      case Kind::kDeleted:
+        acked->deleted.insert(user_id);
+        break;
+      case Kind::kReady:
+        FAIL() << "a second READY record";
+      case Kind::kRefused:
+        ASSERT_TRUE(refusals_expected) << "a refusal without a creation function";
+        break;
+    }
+  }
+}
+
 // Every consistency rule of the header comment.
 void CheckConsistent(storage::Engine& engine, const Acked& acked, Counts* counts) {
   *counts = Counts{};
@@ -431,12 +459,16 @@ void CheckConsistent(storage::Engine& engine, const Acked& acked, Counts* counts
   }
 }
 
-// One round of a crash test: forks a child that runs `child_main(fd)`
-// (it reports through the pipe and ends only by the kill), lets it run for
-// `run_ms` after its READY record, kills it with SIGKILL, and returns every
-// record it sent after READY, including those still in the pipe.
-void RunKilledRound(const std::function<void(int fd)>& child_main, int run_ms,
+// One round of a crash test: forks a child that runs `child_main(fd,
+// seed)` (it reports through the pipe and ends only by the kill), lets it
+// run for a time drawn from `rng` after its READY record, kills it with
+// SIGKILL, and returns every record it sent after READY, including those
+// still in the pipe.
+void RunKilledRound(std::mt19937_64& rng,
+                    const std::function<void(int fd, std::uint64_t seed)>& child_main,
                     std::vector<Record>* out) {
+  const std::uint64_t child_seed = rng();
+  const int run_ms = kMinRunMillis + static_cast<int>(rng() % (kMaxRunMillis - kMinRunMillis + 1));
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   std::fflush(stdout);
@@ -445,7 +477,7 @@ void RunKilledRound(const std::function<void(int fd)>& child_main, int run_ms,
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     close(fds[0]);
-    child_main(fds[1]);
+    child_main(fds[1], child_seed);
     _exit(1);
   }
   close(fds[1]);
@@ -524,35 +556,16 @@ TEST(AuthCrashTest, KillDuringRegistrationStormLeavesNoHalfCreatedUser) {
   const auto started = std::chrono::steady_clock::now();
   for (int round = 0; round < kRounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round) + ", seed " + std::to_string(seed));
-    const std::uint64_t child_seed = rng();
-    const int run_ms =
-        kMinRunMillis + static_cast<int>(rng() % (kMaxRunMillis - kMinRunMillis + 1));
     std::vector<Record> records;
-    RunKilledRound([&](int fd) { ChildMain(app_dir, data_dir, fd, round, child_seed, Storm); },
-                   run_ms, &records);
+    RunKilledRound(
+        rng,
+        [&](int fd, std::uint64_t child_seed) {
+          ChildMain(app_dir, data_dir, fd, round, child_seed, Storm);
+        },
+        &records);
     if (HasFatalFailure()) return;
-    for (const Record& r : records) {
-      const std::string user_id(r.user_id, sizeof r.user_id);
-      ++acked.count[r.kind];
-      switch (r.kind) {
-        case Kind::kUserpass:
-        case Kind::kAnon:
-        case Kind::kOperator:
-          ASSERT_TRUE(acked.created.emplace(user_id, r.kind).second)
-              << "user id " << user_id << " created twice";
-          break;
-        case Kind::kDeleting:
-          acked.deleting.insert(user_id);
-          break;
-        case Kind::kDeleted:
-          acked.deleted.insert(user_id);
-          break;
-        case Kind::kReady:
-          FAIL() << "a second READY record";
-        case Kind::kRefused:
-          FAIL() << "a refusal without a creation function";
-      }
-    }
+    AckRecords(records, /*refusals_expected=*/false, &acked);
+    if (HasFatalFailure()) return;
 
     auto engine = OpenStore(data_dir);
     ASSERT_TRUE(engine.ok()) << "reopening after kill -9: " << engine.status().ToString();
@@ -795,31 +808,16 @@ TEST(AuthCrashTest, KillDuringCreationFunctionStormLeavesNoUserWithoutItsDocumen
   const auto started = std::chrono::steady_clock::now();
   for (int round = 0; round < kFunctionRounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round) + ", seed " + std::to_string(seed));
-    const std::uint64_t child_seed = rng();
-    const int run_ms =
-        kMinRunMillis + static_cast<int>(rng() % (kMaxRunMillis - kMinRunMillis + 1));
     std::vector<Record> records;
     RunKilledRound(
-        [&](int fd) { ChildMain(app_dir, data_dir, fd, round, child_seed, CreationStorm); }, run_ms,
+        rng,
+        [&](int fd, std::uint64_t child_seed) {
+          ChildMain(app_dir, data_dir, fd, round, child_seed, CreationStorm);
+        },
         &records);
     if (HasFatalFailure()) return;
-    for (const Record& r : records) {
-      ++acked.count[r.kind];
-      if (r.kind == Kind::kRefused) continue;
-      const std::string user_id(r.user_id, sizeof r.user_id);
-      if (r.kind == Kind::kDeleting) {
-        acked.deleting.insert(user_id);
-        continue;
-      }
-      if (r.kind == Kind::kDeleted) {
-        acked.deleted.insert(user_id);
-        continue;
-      }
-      ASSERT_TRUE(r.kind == Kind::kUserpass || r.kind == Kind::kAnon || r.kind == Kind::kOperator)
-          << "unexpected record '" << static_cast<char>(r.kind) << "'";
-      ASSERT_TRUE(acked.created.emplace(user_id, r.kind).second)
-          << "user id " << user_id << " created twice";
-    }
+    AckRecords(records, /*refusals_expected=*/true, &acked);
+    if (HasFatalFailure()) return;
 
     auto engine = OpenStore(data_dir);
     ASSERT_TRUE(engine.ok()) << "reopening after kill -9: " << engine.status().ToString();
