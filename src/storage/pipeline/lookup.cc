@@ -64,29 +64,12 @@ struct ValueLess {
   bool operator()(const Value& a, const Value& b) const { return doc::Compare(a, b) < 0; }
 };
 
-// The join keys of `document` at `path`: each value reached, array elements
-// for arrays; null when nothing is reached.
-std::vector<Value> LocalKeys(const Document& document, const doc::FieldPath& path) {
-  std::vector<const Value*> reached;
-  matcher::CollectWithMissing(document, path, &reached);
-  std::vector<Value> keys;
-  for (const Value* v : reached) {
-    if (v == nullptr) {
-      keys.emplace_back();
-    } else if (v->is_array()) {
-      for (const Value& e : v->as_array()) keys.push_back(e);
-    } else {
-      keys.push_back(*v);
-    }
-  }
-  if (keys.empty()) keys.emplace_back();
-  return keys;
-}
-
-// The values a foreign document offers for matching at `path`, as an
-// equality query sees them: array elements and the array itself; null for
-// missing.
-std::vector<Value> ForeignKeys(const Document& document, const doc::FieldPath& path) {
+// The values of `document` at `path` a join compares: each value reached,
+// an array as its elements (and, with `keep_arrays`, also as itself, as an
+// equality query on the foreign side sees it); null when nothing is
+// reached or for a missing path.
+std::vector<Value> JoinKeys(const Document& document, const doc::FieldPath& path,
+                            bool keep_arrays) {
   std::vector<const Value*> reached;
   matcher::CollectWithMissing(document, path, &reached);
   std::vector<Value> keys;
@@ -97,11 +80,23 @@ std::vector<Value> ForeignKeys(const Document& document, const doc::FieldPath& p
     }
     if (v->is_array()) {
       for (const Value& e : v->as_array()) keys.push_back(e);
+      if (!keep_arrays) continue;
     }
     keys.push_back(*v);
   }
   if (keys.empty()) keys.emplace_back();
   return keys;
+}
+
+// The join keys of a local document: array elements for arrays.
+std::vector<Value> LocalKeys(const Document& document, const doc::FieldPath& path) {
+  return JoinKeys(document, path, /*keep_arrays=*/false);
+}
+
+// The values a foreign document offers for matching: array elements and the
+// array itself.
+std::vector<Value> ForeignKeys(const Document& document, const doc::FieldPath& path) {
+  return JoinKeys(document, path, /*keep_arrays=*/true);
 }
 
 // Sets `value` at the dotted `path` of *document, replacing what is there
