@@ -163,6 +163,15 @@ class DataAccessTest : public ::testing::Test {
              kAlice + R"(","n":3},{"_id":4,"owner_id":")" + kBob + R"(","n":4}]})");
   }
 
+  // Alice's and Bob's profiles, each with a name and a secret.
+  void SeedProfiles() {
+    Call(DataCaller::System(), "insertMany",
+         std::string(R"({"documents":[{"_id":1,"owner_id":")") + kAlice +
+             R"(","name":"Alice","secret":"s1"},{"_id":2,"owner_id":")" + kBob +
+             R"(","name":"Bob","secret":"s2"}]})",
+         "profiles");
+  }
+
   std::unique_ptr<storage::Engine> engine_;
   base::FakeClock clock_;
   base::SeededRandom random_{7};
@@ -288,11 +297,7 @@ TEST_F(DataAccessTest, AFailedDocumentRollsBackTheWholeWrite) {
 }
 
 TEST_F(DataAccessTest, ReadersSeeReadableFieldsAndCannotWrite) {
-  Call(DataCaller::System(), "insertMany",
-       std::string(R"({"documents":[{"_id":1,"owner_id":")") + kAlice +
-           R"(","name":"Alice","secret":"s1"},{"_id":2,"owner_id":")" + kBob +
-           R"(","name":"Bob","secret":"s2"}]})",
-       "profiles");
+  SeedProfiles();
   const DataCaller bob = User(kBob);
   EXPECT_EQ(Call(bob, "find", "{}", "profiles"), std::string(R"([{"owner_id":")") + kAlice +
                                                      R"(","name":"Alice"},{"_id":2,"owner_id":")" +
@@ -487,11 +492,7 @@ TEST_F(DataAccessTest, PipelineUpdatesAreJudgedLikeOtherUpdates) {
 }
 
 TEST_F(DataAccessTest, ProjectionExpressionsReadOnlyReadableFields) {
-  Call(DataCaller::System(), "insertMany",
-       std::string(R"({"documents":[{"_id":1,"owner_id":")") + kAlice +
-           R"(","name":"Alice","secret":"s1"},{"_id":2,"owner_id":")" + kBob +
-           R"(","name":"Bob","secret":"s2"}]})",
-       "profiles");
+  SeedProfiles();
   const DataCaller bob = User(kBob);
   // Alice's secret is not readable for Bob: an expression reading it sees nothing.
   EXPECT_EQ(
@@ -531,11 +532,7 @@ TEST_F(DataAccessTest, LookupReadsTheTargetThroughItsOwnRules) {
 
 TEST_F(DataAccessTest, LookupRemovesTheTargetsUnreadableFields) {
   SeedNotes();
-  Call(DataCaller::System(), "insertMany",
-       std::string(R"({"documents":[{"_id":1,"owner_id":")") + kAlice +
-           R"(","name":"Alice","secret":"s1"},{"_id":2,"owner_id":")" + kBob +
-           R"(","name":"Bob","secret":"s2"}]})",
-       "profiles");
+  SeedProfiles();
   const DataCaller alice = User(kAlice);
   // Alice reads all of her own profile, only name and owner_id of Bob's.
   EXPECT_EQ(Call(alice, "aggregate",
