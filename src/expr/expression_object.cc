@@ -1,7 +1,11 @@
 #include "expr/expression_object.h"
 
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
+
+#include "doc/ejson.h"
 
 namespace plinth::expr {
 
@@ -251,6 +255,18 @@ Result<doc::Document> ExpressionObject::Apply(const doc::Document& input,
                                               const EvalContext& ctx) const {
   if (mode_ == Mode::kAddFields) return AddTo(*root_, input, ctx);
   return Project(*root_, input, ctx, true);
+}
+
+base::Result<doc::Document> EvaluateNewRoot(const Expression& new_root, const EvalContext& ctx) {
+  PLINTH_ASSIGN_OR_RETURN(std::optional<doc::Value> v, new_root.Evaluate(ctx));
+  if (!v.has_value() || !v->is_document()) {
+    return base::BadValue(
+        "'newRoot' expression must evaluate to an object, but resulting value was: " +
+        std::string(v.has_value() ? doc::ToRelaxedJson(*v) : "MISSING") +
+        ". Type of resulting value: '" +
+        std::string(v.has_value() ? doc::TypeName(v->type()) : "missing") + "'.");
+  }
+  return std::move(v->as_document());
 }
 
 }  // namespace plinth::expr

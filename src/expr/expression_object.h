@@ -51,4 +51,9 @@ class ExpressionObject {
   Mode mode_ = Mode::kAddFields;
 };
 
+// The new root of $replaceRoot / $replaceWith (a pipeline stage, or a stage
+// of an update pipeline): `new_root` evaluated against ctx, which must be a
+// document; kBadValue with MongoDB's message otherwise.
+base::Result<doc::Document> EvaluateNewRoot(const Expression& new_root, const EvalContext& ctx);
+
 }  // namespace plinth::expr

@@ -138,15 +138,7 @@ base::Result<Document> UpdatePipeline::Run(const Document& input, std::int64_t n
       current = std::move(next);
       continue;
     }
-    PLINTH_ASSIGN_OR_RETURN(std::optional<Value> v, stage->new_root->Evaluate(ctx));
-    if (!v.has_value() || !v->is_document()) {
-      return base::BadValue(
-          "'newRoot' expression must evaluate to an object, but resulting value was: " +
-          std::string(v.has_value() ? doc::ToRelaxedJson(*v) : "MISSING") +
-          ". Type of resulting value: '" +
-          std::string(v.has_value() ? doc::TypeName(v->type()) : "missing") + "'.");
-    }
-    Document next = std::move(v->as_document());
+    PLINTH_ASSIGN_OR_RETURN(Document next, expr::EvaluateNewRoot(*stage->new_root, ctx));
     current = std::move(next);
   }
   return current;

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "doc/ejson.h"
+#include "expr/expression_object.h"
 #include "storage/pipeline/stage.h"
 
 namespace plinth::storage::pipeline {
@@ -15,15 +16,7 @@ class ReplaceRootStage : public Stage {
   base::Result<std::vector<doc::Document>> Run(std::vector<doc::Document> docs,
                                                StageContext& ctx) const override {
     for (auto& d : docs) {
-      PLINTH_ASSIGN_OR_RETURN(std::optional<doc::Value> v, new_root_.Evaluate(ctx.Eval(d)));
-      if (!v.has_value() || !v->is_document()) {
-        return base::BadValue(
-            "'newRoot' expression must evaluate to an object, but resulting value was: " +
-            std::string(v.has_value() ? doc::ToRelaxedJson(*v) : "MISSING") +
-            ". Type of resulting value: '" +
-            std::string(v.has_value() ? doc::TypeName(v->type()) : "missing") + "'.");
-      }
-      doc::Document out = std::move(v->as_document());
+      PLINTH_ASSIGN_OR_RETURN(doc::Document out, expr::EvaluateNewRoot(new_root_, ctx.Eval(d)));
       d = std::move(out);
     }
     return docs;
